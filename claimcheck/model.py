@@ -278,6 +278,8 @@ class ClaimResult:
     status: Status
     findings: tuple[Finding, ...]
     facts: tuple[Fact, ...] = ()
+    records: tuple[Record, ...] = ()
+    """The cited records that could be had, so reports can show their citations."""
 
 
 @dataclass(frozen=True)

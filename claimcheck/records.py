@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import gzip
+import io
+import os
 import re
+import xml.etree.ElementTree as ET
 import xml.parsers.expat
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import BinaryIO
 
 from claimcheck.errors import MalformedXMLError
+from claimcheck.model import AbstractSection, Author, CommentCorrection, PartialDate, Record
 
 _ARTICLE_TAGS = ("PubmedArticle", "PubmedBookArticle")
 _SET_OPEN = b"<PubmedArticleSet>\n"
@@ -110,3 +119,384 @@ def _header_of(data: bytes) -> bytes:
     if match is None or match.start() == 0:
         return _DEFAULT_HEADER
     return data[: match.start()]
+
+
+# --- Records from elements --------------------------------------------------------------------
+
+_ERROR_ROOTS = ("eFetchResult", "ERROR")
+_GZIP_MAGIC = b"\x1f\x8b"
+_MONTHS = {
+    name: number
+    for number, name in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1
+    )
+}
+_YEAR = re.compile(r"\b(\d{4})\b")
+_MONTH_AFTER_YEAR = re.compile(r"\s*([A-Za-z]{3})")
+# An empty stand-in for optional containers, so that lookups below need no None checks.
+_NOTHING = ET.Element("nothing")
+
+
+@dataclass(frozen=True)
+class DeletedCitations:
+    """The PMIDs an update file's DeleteCitation element tells a mirror to drop."""
+
+    pmids: tuple[str, ...]
+
+
+def record_from_element(element: ET.Element) -> Record:
+    """Read one PubmedArticle or PubmedBookArticle element into a Record."""
+    if element.tag == "PubmedArticle":
+        return _article_record(element)
+    if element.tag == "PubmedBookArticle":
+        return _book_record(element)
+    raise MalformedXMLError(
+        f"<{element.tag}> is not a PubMed article (expected <PubmedArticle> or <PubmedBookArticle>)"
+    )
+
+
+def _article_record(element: ET.Element) -> Record:
+    """A journal article: MedlineCitation plus the IDs of PubmedData."""
+    citation = _child(element, "MedlineCitation")
+    article = _child(citation, "Article")
+    issue = _child(article, "Journal/JournalIssue")
+    article_ids = element.findall("PubmedData/ArticleIdList/ArticleId")
+    return Record(
+        pmid=_pmid(citation, "PubmedArticle"),
+        title=_text(article.find("ArticleTitle")),
+        abstract_sections=_abstract_sections(article.find("Abstract")),
+        journal_title=_text(article.find("Journal/Title")),
+        iso_abbreviation=_text(article.find("Journal/ISOAbbreviation")),
+        medline_ta=_text(citation.find("MedlineJournalInfo/MedlineTA")),
+        volume=_text(issue.find("Volume")),
+        issue=_text(issue.find("Issue")),
+        pages=_pages(article.find("Pagination")),
+        pub_date=_pub_date(issue.find("PubDate")),
+        article_date=_article_date(article.findall("ArticleDate")),
+        authors=_authors(article.findall("AuthorList")),
+        publication_types=_texts(article.findall("PublicationTypeList/PublicationType")),
+        mesh_headings=_texts(citation.findall("MeshHeadingList/MeshHeading/DescriptorName")),
+        keywords=_texts(citation.findall("KeywordList/Keyword")),
+        # Only the article's own IDs: ReferenceList entries carry ArticleIdLists of the works cited.
+        doi=_doi(article_ids, article.findall("ELocationID")),
+        pmcid=_pmcid(article_ids),
+        comments_corrections=_comments_corrections(citation.findall("CommentsCorrectionsList/CommentsCorrections")),
+    )
+
+
+def _book_record(element: ET.Element) -> Record:
+    """A book or book chapter (PubmedBookArticle): no journal, its own title or the book's."""
+    document = _child(element, "BookDocument")
+    book = _child(document, "Book")
+    article_ids = document.findall("ArticleIdList/ArticleId") + element.findall(
+        "PubmedBookData/ArticleIdList/ArticleId"
+    )
+    return Record(
+        pmid=_pmid(document, "PubmedBookArticle"),
+        title=_text(document.find("ArticleTitle")) or _text(book.find("BookTitle")),
+        abstract_sections=_abstract_sections(document.find("Abstract")),
+        volume=_text(book.find("Volume")),
+        pages=_pages(document.find("Pagination")),
+        pub_date=_pub_date(book.find("PubDate")),
+        authors=_authors(document.findall("AuthorList")),
+        publication_types=_texts(document.findall("PublicationType")),
+        keywords=_texts(document.findall("KeywordList/Keyword")),
+        doi=_doi(article_ids, book.findall("ELocationID")),
+        pmcid=_pmcid(article_ids),
+        is_book=True,
+    )
+
+
+def _child(parent: ET.Element, path: str) -> ET.Element:
+    """The element at ``path``, or an empty one when it is missing."""
+    found = parent.find(path)
+    return _NOTHING if found is None else found
+
+
+def _pmid(parent: ET.Element, article_tag: str) -> str:
+    """The PMID directly under MedlineCitation or BookDocument; an article without one is unusable."""
+    pmid = _text(parent.find("PMID"))
+    if not pmid:
+        raise MalformedXMLError(f"a <{article_tag}> has no PMID")
+    if not pmid.isdigit():
+        raise MalformedXMLError(f"a <{article_tag}> has the PMID {pmid!r}, which is not a number")
+    return pmid
+
+
+def _text(element: ET.Element | None) -> str:
+    """All text inside the element, inline markup (i, sup, MathML, ...) flattened, whitespace collapsed."""
+    if element is None:
+        return ""
+    return " ".join("".join(element.itertext()).split())
+
+
+def _texts(elements: list[ET.Element]) -> tuple[str, ...]:
+    """The non-empty texts of the elements, in order."""
+    texts = (_text(element) for element in elements)
+    return tuple(text for text in texts if text)
+
+
+def _abstract_sections(abstract: ET.Element | None) -> tuple[AbstractSection, ...]:
+    """The AbstractText parts; CopyrightInformation is a sibling and OtherAbstract lives elsewhere."""
+    if abstract is None:
+        return ()
+    sections: list[AbstractSection] = []
+    for part in abstract.findall("AbstractText"):
+        text = _text(part)
+        if not text:
+            continue
+        label = " ".join(part.get("Label", "").split())
+        category = part.get("NlmCategory", "").strip()
+        sections.append(AbstractSection(label=label, category=category, text=text))
+    return tuple(sections)
+
+
+def _pages(pagination: ET.Element | None) -> str:
+    """MedlinePgn when given, else StartPage-EndPage (or StartPage alone)."""
+    if pagination is None:
+        return ""
+    medline_pages = _text(pagination.find("MedlinePgn"))
+    if medline_pages:
+        return medline_pages
+    start = _text(pagination.find("StartPage"))
+    end = _text(pagination.find("EndPage"))
+    if start and end:
+        return f"{start}-{end}"
+    return start or end
+
+
+def _pub_date(element: ET.Element | None) -> PartialDate | None:
+    """A PubDate: Year with Month and Day, Year with Season, or free-text MedlineDate."""
+    if element is None:
+        return None
+    medline_date = _text(element.find("MedlineDate"))
+    if medline_date:
+        return _medline_date(medline_date)
+    year_text = _text(element.find("Year"))
+    season = _text(element.find("Season"))
+    if season:
+        return PartialDate(year=_number(year_text), raw=f"{year_text} {season}".strip())
+    if not year_text:
+        return None
+    month = _month(_text(element.find("Month")))
+    day = _number(_text(element.find("Day"))) if month else None
+    return PartialDate(year=_number(year_text), month=month, day=day)
+
+
+def _medline_date(raw: str) -> PartialDate:
+    """Best effort on MedlineDate ("1998 Dec-1999 Jan", "2001 Spring", "1975-1976"): its first year and month."""
+    year_match = _YEAR.search(raw)
+    if year_match is None:
+        return PartialDate(year=None, raw=raw)
+    month_match = _MONTH_AFTER_YEAR.match(raw, year_match.end())
+    month = _month(month_match.group(1)) if month_match else None
+    return PartialDate(year=int(year_match.group(1)), month=month, raw=raw)
+
+
+def _article_date(elements: list[ET.Element]) -> PartialDate | None:
+    """The electronic publication date (ArticleDate DateType="Electronic", the DTD's only type)."""
+    for element in elements:
+        if element.get("DateType", "Electronic") != "Electronic":
+            continue
+        year = _number(_text(element.find("Year")))
+        if year is None:
+            continue
+        month = _month(_text(element.find("Month")))
+        day = _number(_text(element.find("Day"))) if month else None
+        return PartialDate(year=year, month=month, day=day)
+    return None
+
+
+def _month(text: str) -> int | None:
+    """A month given as a number ("06", "6") or an English name ("Jun", "June")."""
+    if text.isdigit():
+        number = int(text)
+        return number if 1 <= number <= 12 else None
+    return _MONTHS.get(text[:3].lower())
+
+
+def _number(text: str) -> int | None:
+    """The text as an int, or None when it is not a plain number."""
+    return int(text) if text.isdigit() else None
+
+
+def _authors(author_lists: list[ET.Element]) -> tuple[Author, ...]:
+    """Every author of every author list; a book's editors are not its authors."""
+    authors: list[Author] = []
+    for author_list in author_lists:
+        if author_list.get("Type") == "editors":
+            continue
+        for author in author_list.findall("Author"):
+            authors.append(_author(author))
+    return tuple(authors)
+
+
+def _author(element: ET.Element) -> Author:
+    """One Author element: a person or a collective name, with affiliations."""
+    return Author(
+        last_name=_text(element.find("LastName")),
+        fore_name=_text(element.find("ForeName")),
+        initials=_text(element.find("Initials")),
+        collective_name=_text(element.find("CollectiveName")),
+        affiliations=_texts(element.findall("AffiliationInfo/Affiliation")),
+    )
+
+
+def _doi(article_ids: list[ET.Element], location_ids: list[ET.Element]) -> str | None:
+    """The DOI from the ArticleIdList, else from an ELocationID."""
+    for article_id in article_ids:
+        if article_id.get("IdType") == "doi" and _text(article_id):
+            return _text(article_id)
+    for location_id in location_ids:
+        if location_id.get("EIdType") == "doi" and _text(location_id):
+            return _text(location_id)
+    return None
+
+
+def _pmcid(article_ids: list[ET.Element]) -> str | None:
+    """The PubMed Central ID, always with its "PMC" prefix."""
+    for article_id in article_ids:
+        pmcid = _text(article_id)
+        if article_id.get("IdType") != "pmc" or not pmcid:
+            continue
+        return f"PMC{pmcid}" if pmcid.isdigit() else pmcid
+    return None
+
+
+def _comments_corrections(elements: list[ET.Element]) -> tuple[CommentCorrection, ...]:
+    """Links to retractions, errata, comments and the like."""
+    links: list[CommentCorrection] = []
+    for element in elements:
+        pmid = _text(element.find("PMID"))
+        links.append(
+            CommentCorrection(
+                ref_type=element.get("RefType", "").strip(),
+                ref_source=_text(element.find("RefSource")),
+                pmid=pmid or None,
+            )
+        )
+    return tuple(links)
+
+
+# --- Whole sets, in memory or streamed -------------------------------------------------------
+
+
+def parse_records(data: bytes) -> list[Record]:
+    """Every article of a PubmedArticleSet held in memory (an EFetch answer, a snapshot, a cache entry).
+
+    Raises ErrorAnswerError for an E-utilities error document and MalformedXMLError for anything
+    that is not a complete PubmedArticleSet, as split_pubmed_set does.
+    """
+    if not data.strip():
+        raise MalformedXMLError("the answer is empty")
+    items = _iter_set(io.BytesIO(data), "the answer")
+    return [item for item in items if isinstance(item, Record)]
+
+
+def parse_record(data: bytes) -> Record:
+    """The one article of a PubmedArticleSet; MalformedXMLError unless there is exactly one."""
+    records = parse_records(data)
+    if len(records) != 1:
+        raise MalformedXMLError(f"expected exactly one PubMed article, found {len(records)}")
+    return records[0]
+
+
+def iter_pubmed_file(source: str | os.PathLike[str] | BinaryIO) -> Iterator[Record | DeletedCitations]:
+    """Stream the records (and DeleteCitation lists) of a PubMed baseline or update file, .xml or .xml.gz.
+
+    Memory stays bounded whatever the file's size: each article is dropped once read.
+    """
+    if isinstance(source, (str, os.PathLike)):
+        name = os.fsdecode(source)
+        with open(source, "rb") as stream:
+            yield from _iter_set(_decompressed(stream, name), name)
+        return
+    name = str(getattr(source, "name", "the stream"))
+    yield from _iter_set(_decompressed(source, name), name)
+
+
+def _decompressed(stream: BinaryIO, name: str) -> BinaryIO:
+    """The stream itself, or its gunzipped content when it starts with gzip's magic bytes."""
+    head = stream.read(len(_GZIP_MAGIC))
+    # Put the peeked bytes back without seeking: the stream may be a pipe or a socket.
+    whole = io.BufferedReader(_Rejoined(head, stream), buffer_size=1 << 16)
+    if head != _GZIP_MAGIC:
+        return whole
+    return gzip.GzipFile(filename=name, fileobj=whole, mode="rb")  # type: ignore[return-value]
+
+
+class _Rejoined(io.RawIOBase):
+    """A readable stream of ``head`` followed by the rest of ``rest``."""
+
+    def __init__(self, head: bytes, rest: BinaryIO) -> None:
+        super().__init__()
+        self._head = head
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        chunk = self._head[: len(buffer)] if self._head else self._rest.read(len(buffer))
+        self._head = self._head[len(chunk) :]
+        buffer[: len(chunk)] = chunk
+        return len(chunk)
+
+
+def _iter_set(stream: BinaryIO, origin: str) -> Iterator[Record | DeletedCitations]:
+    """Read a PubmedArticleSet (or an E-utilities error document) from ``stream``, article by article."""
+    try:
+        yield from _iter_events(stream, origin)
+    except ET.ParseError as error:
+        raise MalformedXMLError(_parse_error_message(origin, error)) from None
+    except (gzip.BadGzipFile, EOFError, zlib.error) as error:
+        raise MalformedXMLError(f"{origin} is not a readable gzip file ({error})") from None
+
+
+def _iter_events(stream: BinaryIO, origin: str) -> Iterator[Record | DeletedCitations]:
+    """The iterparse loop: one Record per article, one DeletedCitations per DeleteCitation."""
+    root: ET.Element | None = None
+    root_tag = ""
+    error_texts: list[str] = []
+    for event, element in ET.iterparse(stream, events=("start", "end")):
+        if root is None:
+            root, root_tag = element, element.tag
+            if root_tag != "PubmedArticleSet" and root_tag not in _ERROR_ROOTS:
+                raise MalformedXMLError(f"{origin} is <{root_tag}>, not <PubmedArticleSet>")
+            continue
+        if event != "end":
+            continue
+        tag = element.tag
+        if tag == "ERROR":
+            error_texts.append(_text(element))
+            continue
+        if root_tag != "PubmedArticleSet":
+            continue
+        if tag == "PubmedArticle" or tag == "PubmedBookArticle":
+            item: Record | DeletedCitations = _record_in(element, origin)
+        elif tag == "DeleteCitation":
+            item = DeletedCitations(pmids=_texts(element.findall("PMID")))
+        else:
+            continue
+        # Drop what has been read, so memory stays flat over a 30,000-article file.
+        element.clear()
+        root.clear()
+        yield item
+    if error_texts or root_tag in _ERROR_ROOTS:
+        raise ErrorAnswerError(" ".join(text for text in error_texts if text) or root_tag)
+
+
+def _record_in(element: ET.Element, origin: str) -> Record:
+    """record_from_element, with the file named in its error."""
+    try:
+        return record_from_element(element)
+    except MalformedXMLError as error:
+        raise MalformedXMLError(f"{origin}: {error}") from None
+
+
+def _parse_error_message(origin: str, error: ET.ParseError) -> str:
+    """Say what was wrong with the XML, and name an entity-expansion attack for what it is."""
+    if "amplification" in str(error):
+        # PubMed XML declares no entities of its own, so runaway expansion means a hostile or broken file.
+        return f"{origin} was refused: its entities expand to far more text than the file holds ({error})"
+    return f"{origin} is not well-formed XML ({error})"

@@ -1,0 +1,136 @@
+"""Quote checks per second on real abstracts: verbatim sentences and the same sentences altered.
+
+Run from the repository root: python bench/quotes.py [ABSTRACTS]   (default 5000)
+
+For each abstract of pubmed21n1298.xml.gz (fetched once into the test-data cache, see tests/corpus.py)
+one sentence is quoted verbatim and, where it can be, with a number changed, a negation inserted and a
+hedge dropped. Every quote is checked with ``verify_quote`` against its record, record by record as a
+claims file would be, so each record's text is prepared once for its few quotes. Parsing the file is
+not timed. The verdicts are counted too, as a sanity check of what was timed.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import platform
+import re
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import rapidfuzz  # noqa: E402
+
+from claimcheck.matching import Verdict, verify_quote  # noqa: E402
+from claimcheck.model import Record  # noqa: E402
+from claimcheck.records import iter_pubmed_file  # noqa: E402
+from claimcheck.text import HEDGES, extract_numbers, split_sentences  # noqa: E402
+from tests.corpus import CorpusUnavailable, corpus_files  # noqa: E402
+
+CORPUS_FILE = "pubmed21n1298.xml.gz"
+_VERB = re.compile(r"\b(is|are|was|were|did|does|do|can|could|may|might|will|would|should|has|have|had)\b(?! not\b)")
+_HEDGE = re.compile(r"\b(" + "|".join(sorted(HEDGES, key=len, reverse=True)) + r")\b ?", re.IGNORECASE)
+_PLAIN_NUMBER = re.compile(r"-?[\d.,]+")
+
+
+def main(argv: list[str]) -> int:
+    """Print the machine, then checks per second overall and per kind of quote."""
+    count = int(argv[0]) if argv else 5000
+    try:
+        path = corpus_files()[CORPUS_FILE]
+    except CorpusUnavailable as error:
+        print(f"cannot run: {error}", file=sys.stderr)
+        return 2
+    print_machine()
+    started = time.perf_counter()
+    work = quotes_by_record(path, count)
+    checks = sum(len(quotes) for _, quotes in work)
+    print(f"corpus: {len(work)} abstracts of {CORPUS_FILE}, {checks} quotes (parsed in {time.perf_counter() - started:.1f} s)")
+    verdicts: Counter[tuple[str, Verdict]] = Counter()
+    seconds: Counter[str] = Counter()
+    wall_start, cpu_start = time.perf_counter(), time.process_time()
+    for record, quotes in work:
+        for kind, quote in quotes:
+            before = time.perf_counter()
+            match = verify_quote(quote, record)
+            seconds[kind] += time.perf_counter() - before
+            verdicts[(kind, match.verdict)] += 1
+    wall, cpu = time.perf_counter() - wall_start, time.process_time() - cpu_start
+    print(f"all quotes: {checks / wall:,.0f} checks/s wall clock, {checks / cpu:,.0f} checks/s CPU time, one core")
+    for kind in ("verbatim", "number", "negation", "hedge"):
+        total = sum(count for (each, _), count in verdicts.items() if each == kind)
+        if total:
+            spread = ", ".join(f"{verdict.value} {n}" for (each, verdict), n in sorted(verdicts.items(), key=str) if each == kind)
+            print(f"  {kind:9} {total:6} quotes  {total / seconds[kind]:8,.0f} checks/s   verdicts: {spread}")
+    return 0
+
+
+def print_machine() -> None:
+    """Where the figures were measured."""
+    print(f"platform: {platform.platform()}")
+    print(f"cpu: {cpu_model()}, {os.cpu_count()} logical CPUs")
+    print(f"python: {platform.python_implementation()} {platform.python_version()}, rapidfuzz {rapidfuzz.__version__}")
+
+
+def cpu_model() -> str:
+    """The processor's model name (from /proc/cpuinfo on Linux), else what platform knows."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def quotes_by_record(path: Path, count: int) -> list[tuple[Record, list[tuple[str, str]]]]:
+    """For the first ``count`` abstracts: a middle sentence, verbatim and altered where it can be."""
+    records = (item for item in iter_pubmed_file(path) if isinstance(item, Record) and item.abstract.strip())
+    work: list[tuple[Record, list[tuple[str, str]]]] = []
+    for record in itertools.islice(records, count):
+        sentence = middle_sentence(record)
+        if sentence is None:
+            continue
+        candidates = [
+            ("verbatim", sentence),
+            ("number", changed_number(sentence)),
+            ("negation", negated(sentence)),
+            ("hedge", without_hedge(sentence)),
+        ]
+        work.append((record, [(kind, quote) for kind, quote in candidates if quote is not None]))
+    return work
+
+
+def middle_sentence(record: Record) -> str | None:
+    sentences = [
+        span.text
+        for section in record.abstract_sections
+        for span in split_sentences(section.text)
+        if 8 <= len(span.text.split()) <= 60
+    ]
+    return sentences[len(sentences) // 2] if sentences else None
+
+
+def changed_number(sentence: str) -> str | None:
+    for mention in extract_numbers(sentence):
+        if _PLAIN_NUMBER.fullmatch(mention.text):
+            index = mention.end - 1
+            return sentence[:index] + str((int(sentence[index]) + 1) % 10) + sentence[index + 1 :]
+    return None
+
+
+def negated(sentence: str) -> str | None:
+    match = _VERB.search(sentence)
+    return None if match is None else sentence[: match.end()] + " not" + sentence[match.end() :]
+
+
+def without_hedge(sentence: str) -> str | None:
+    match = _HEDGE.search(sentence)
+    return None if match is None else sentence[: match.start()] + sentence[match.end() :]
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,603 @@
+"""Facts a claim states about its source (journal, date, places, people, counts, design), read from its words."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+
+from claimcheck.model import Claim, Fact, Stated
+from claimcheck.text import NUMBER_WORDS, extract_numbers, split_sentences
+
+KINDS = ("journal", "date", "institution", "country", "count", "author", "design")
+"""Every kind of fact, in the order read_facts returns them."""
+
+MONTHS = {
+    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
+    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
+}  # fmt: skip
+_MONTH_ABBREVIATIONS = {name[:3]: number for name, number in MONTHS.items()} | {"sept": 9}
+_MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+_YEAR = r"(?:19|20)\d{2}"
+_REF_MARK = r"[(\[]\d{1,3}(?:\s*[,-]\s*\d{1,3})*[)\]]"
+
+COUNTRIES: dict[str, tuple[str, ...]] = {
+    "Argentina": (), "Australia": (), "Austria": (), "Bangladesh": (), "Belgium": (),
+    "Brazil": ("Brasil",), "Canada": (), "Chile": (), "China": ("PR China", "P.R. China"),
+    "Colombia": (), "Croatia": (), "Czech Republic": ("Czechia",), "Denmark": (), "Egypt": (),
+    "Estonia": (), "Ethiopia": (), "Finland": (), "France": (), "Germany": (), "Ghana": (),
+    "Greece": (), "Hong Kong": (), "Hungary": (), "Iceland": (), "India": (), "Indonesia": (),
+    "Iran": (), "Iraq": (), "Ireland": (), "Israel": (), "Italy": (), "Japan": (), "Kenya": (),
+    "Lebanon": (), "Lithuania": (), "Malaysia": (), "Mexico": (), "Nepal": (),
+    "Netherlands": ("Holland",), "New Zealand": (), "Nigeria": (), "Norway": (), "Pakistan": (),
+    "Peru": (), "Philippines": (), "Poland": (), "Portugal": (), "Qatar": (), "Romania": (),
+    "Russia": ("Russian Federation",), "Saudi Arabia": (), "Serbia": (), "Singapore": (),
+    "Slovenia": (), "South Africa": (), "South Korea": ("Korea",), "Spain": (), "Sri Lanka": (),
+    "Sweden": (), "Switzerland": (), "Taiwan": (), "Thailand": (), "Tunisia": (),
+    "Turkey": ("Türkiye", "Turkiye"), "Uganda": (), "Ukraine": (), "United Arab Emirates": ("UAE",),
+    "United Kingdom": ("UK", "U.K.", "England", "Scotland", "Wales", "Northern Ireland", "Britain"),
+    "United States": ("USA", "U.S.A.", "U.S.", "US"), "Vietnam": ("Viet Nam",),
+}  # fmt: skip
+"""Country names and the other names affiliations and articles use for them."""
+
+_DEMONYMS = {
+    "American": "United States", "Australian": "Australia", "Austrian": "Austria", "Belgian": "Belgium",
+    "Brazilian": "Brazil", "British": "United Kingdom", "Canadian": "Canada", "Chinese": "China",
+    "Danish": "Denmark", "Dutch": "Netherlands", "English": "United Kingdom", "Finnish": "Finland",
+    "French": "France", "German": "Germany", "Greek": "Greece", "Indian": "India", "Irish": "Ireland",
+    "Israeli": "Israel", "Italian": "Italy", "Japanese": "Japan", "Korean": "South Korea",
+    "Mexican": "Mexico", "Norwegian": "Norway", "Polish": "Poland", "Portuguese": "Portugal",
+    "Scottish": "United Kingdom", "Spanish": "Spain", "Swedish": "Sweden", "Swiss": "Switzerland",
+    "Turkish": "Turkey",
+}  # fmt: skip
+_RESEARCHER_NOUNS = (
+    r"(?:researchers|scientists|doctors|physicians|surgeons|team|group|investigators|authors|"
+    r"clinicians|physiotherapists|experts|epidemiologists)"
+)
+_INSTITUTION_WORD = re.compile(
+    r"(?:Universit\w*|Hospitals?|Institutet|Institutes?|Institut|Colleges?|Clinic|Centres?|Centers?|Foundation|"
+    r"Infirmary|Polytechnic)(?:'s)?"
+)
+# Capitalised runs holding these words are journals or instruments, never the authors' institution.
+_NOT_INSTITUTION_WORDS = {
+    "Journal", "Annals", "Archives", "Proceedings", "Bulletin", "Transactions", "Review", "Reviews", "Clinics",
+    "Scale", "Score", "Index", "Questionnaire", "Test", "Criteria", "Classification", "Inventory", "Survey",
+}  # fmt: skip
+_POPULATION_NOUNS = (
+    "people",
+    "persons",
+    "patients",
+    "participants",
+    "individuals",
+    "subjects",
+    "adults",
+    "women",
+    "men",
+    "children",
+    "adolescents",
+    "volunteers",
+    "athletes",
+    "runners",
+    "controls",
+    "cases",
+    "hips",
+    "knees",
+    "joints",
+    "players",
+    "veterans",
+    "residents",
+    "students",
+    "respondents",
+    "infants",
+    "girls",
+    "boys",
+    "twins",
+    "mothers",
+    "families",
+    "employees",
+    "workers",
+    "trials",
+    "studies",
+    "RCTs",
+    "soldiers",
+    "recruits",
+    "smokers",
+    "survivors",
+    "pregnancies",
+    "births",
+    "nurses",
+    "cadavers",
+    "specimens",
+    "donors",
+)
+
+_NUMBER_WORD = r"(?:" + "|".join(sorted([*NUMBER_WORDS, "hundred"], key=len, reverse=True)) + r")"
+_NUMBER = rf"(?:\d{{1,3}}(?:,\d{{3}})+|\d+|(?:{_NUMBER_WORD})(?:(?:[- ]|\s+and\s+)(?:{_NUMBER_WORD}))*)"
+
+DESIGN_FAMILIES = {
+    "systematic review": "review",
+    "meta-analysis": "review",
+    "scoping review": "review",
+    "review": "review",
+    "randomized trial": "trial",
+    "cohort study": "observational",
+    "case-control study": "observational",
+    "cross-sectional study": "observational",
+    "chart review": "observational",
+    "observational study": "observational",
+    "case report": "case report",
+}
+"""Each design claimcheck reads, and its family: designs of one family are never told apart."""
+
+_DESIGN_PATTERNS = (
+    (
+        "randomized trial",
+        r"(?<!non-)(?<!non )(?<!quasi-)\brandomi[sz]ed,?\s+"
+        r"(?:(?:controlled|clinical|placebo-controlled|double-blind|blinded|pilot|crossover|multi-?cent(?:er|re)|"
+        r"feasibility)\s+){0,3}(?:trial|study)\b|\bRCT\b",
+    ),
+    ("meta-analysis", r"\bmeta-?\s?analysis\b"),
+    ("systematic review", r"\bsystematic(?:\s+literature)?\s+review\b"),
+    ("scoping review", r"\bscoping review\b"),
+    ("review", r"\b(?:narrative|literature|integrative|umbrella)\s+review\b|\breview of (?:the )?literature\b"),
+    (
+        "chart review",
+        r"\b(?:review(?:ed|ing)?|examin(?:e|ed|es|ing)|analy[sz](?:e|ed|es|ing)|look(?:ed|ing)? (?:at|through)|"
+        r"went through|audit(?:ed|ing)?|check(?:ed|ing)?)\s+(?:the\s+|their\s+)?(?:[a-z]+'s?\s+)?"
+        r"(?:(?:electronic|medical|health|hospital|clinical|patient|case)\s+){1,2}(?:records|charts|notes|files)\b|"
+        r"\bchart review\b|\bmedical records? review\b|\bretrospective(?:ly)?\s+(?:chart\s+)?review(?:ed)?\b",
+    ),
+    ("cohort study", r"\b(?:prospective\s+|retrospective\s+|population-based\s+|longitudinal\s+)?cohort study\b"),
+    ("case-control study", r"\bcase-?control study\b"),
+    ("cross-sectional study", r"\bcross-?sectional (?:study|survey|analysis)\b"),
+    ("observational study", r"\bobservational study\b"),
+    ("case report", r"\bcase (?:report|series)\b"),
+)
+# "a meta-analysis of randomized trials": a design named after these words describes other studies.
+_OTHER_STUDIES_BEFORE = re.compile(
+    r"\b(?:of|from|including|included|includes|pooled|across|previous|earlier|other)\s+(?:(?!(?:a|an|the|this)\b)\w+\s+){0,2}$"
+)
+
+
+def read_facts(claim: Claim) -> tuple[Fact, ...]:
+    """Every fact the claim states: from ``stated:`` where given (it wins for its kind), else from its text."""
+    stated = list(stated_facts(claim.stated))
+    stated_kinds = {fact.kind for fact in stated}
+    from_text = [fact for fact in text_facts(claim.text or "") if fact.kind not in stated_kinds]
+    facts = stated + from_text
+    return tuple(sorted(facts, key=lambda fact: KINDS.index(fact.kind)))
+
+
+def stated_facts(stated: Stated) -> Iterator[Fact]:
+    """The facts a claim's ``stated:`` gives."""
+    values = (
+        ("journal", stated.journal),
+        ("date", stated.date),
+        ("institution", stated.institution),
+        ("country", stated.country),
+        ("count", None if stated.sample_size is None else str(stated.sample_size)),
+        ("author", stated.author),
+        ("design", stated.design),
+    )
+    for kind, value in values:
+        if value is not None and str(value).strip():
+            yield Fact(kind=kind, value=str(value).strip(), origin="stated")
+
+
+def text_facts(text: str) -> list[Fact]:
+    """The facts read from a claim's own words (never from its quotes), each once."""
+    text = plain(text)
+    readers = (
+        ("journal", journals_in),
+        ("date", dates_in),
+        ("institution", institutions_in),
+        ("country", countries_in),
+        ("count", counts_in),
+        ("author", authors_in),
+        ("design", designs_in),
+    )
+    facts: list[Fact] = []
+    for kind, reader in readers:
+        seen: set[str] = set()
+        for value in reader(text):
+            key = fold(value)
+            if key in seen:
+                continue
+            seen.add(key)
+            facts.append(Fact(kind=kind, value=value, origin="text"))
+    return facts
+
+
+# --- text helpers ---------------------------------------------------------------------------
+
+
+def plain(text: str) -> str:
+    """Text with typographic quotes, dashes and spaces made plain, so patterns stay simple."""
+    table = str.maketrans(
+        {"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-", "\u00a0": " "}
+    )
+    return re.sub(r"\s+", " ", text.translate(table)).strip()
+
+
+def fold(text: str) -> str:
+    """Lower case, no accents, '&' as 'and', punctuation as spaces: the form names are compared in."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(char for char in decomposed if not unicodedata.combining(char)).lower()
+    bare = bare.replace("&", " and ").replace("'s ", " ").replace("'", "")
+    return " ".join(re.findall(r"[a-z0-9]+", bare))
+
+
+def parse_date(value: str) -> tuple[int | None, int | None]:
+    """(year, month) of a date as articles write it: "October 2017", "2019", "2016 Jun 1", "Sept. 2020"."""
+    iso = re.search(rf"\b({_YEAR})-(0[1-9]|1[0-2])\b", value)
+    if iso:
+        return int(iso.group(1)), int(iso.group(2))
+    year_match = re.search(rf"\b({_YEAR})\b", value)
+    year = int(year_match.group(1)) if year_match else None
+    for word in re.findall(r"[A-Za-z]+", value):
+        month = month_number(word)
+        if month is not None:
+            return year, month
+    return year, None
+
+
+def month_number(word: str) -> int | None:
+    """The month a word names in full or abbreviated ("October", "Oct", "Sept"), or None."""
+    lowered = word.lower()
+    return MONTHS.get(lowered) or _MONTH_ABBREVIATIONS.get(lowered)
+
+
+def parse_count(value: str) -> int | None:
+    """The number a count fact gives: "Nineteen (19) people" -> 19, "n = 21" -> 21, "120" -> 120."""
+    bracketed = re.search(r"\((\d+)\)", value)
+    if bracketed:
+        return int(bracketed.group(1))
+    for mention in extract_numbers(value):
+        if mention.value.is_integer() and not mention.is_percent:
+            return int(mention.value)
+    return None
+
+
+def canonical_design(value: str) -> str | None:
+    """The design a phrase names ("examined patients' medical records" -> "chart review"), or None."""
+    text = plain(value)
+    for design, pattern in _DESIGN_PATTERNS:
+        if re.search(pattern, text, flags=re.IGNORECASE):
+            return design
+    lowered = text.lower().replace("randomised", "randomized")
+    if lowered in DESIGN_FAMILIES:
+        return lowered
+    if "trial" in lowered:
+        return "randomized trial" if "random" in lowered else None
+    return None
+
+
+def surname_of(name: str) -> str:
+    """The surname in a personal name: "Svege I" and "Svege, Ingrid" and "Ingrid Svege" -> "Svege"."""
+    name = re.sub(r"^(?:Dr|Prof|Professor)\.?\s+", "", name.strip())
+    if "," in name:
+        return name.split(",", 1)[0].strip()
+    words = name.split()
+    if len(words) > 1 and words[-1].replace(".", "").isupper() and len(words[-1].replace(".", "")) <= 4:
+        return " ".join(words[:-1])
+    particles = {"van", "von", "de", "der", "den", "da", "di", "del", "la", "le", "du", "dos", "ten", "ter"}
+    start = len(words) - 1
+    while start > 0 and words[start - 1].lower() in particles:
+        start -= 1
+    return " ".join(words[start:]) if words else ""
+
+
+# --- readers, one per kind ------------------------------------------------------------------
+
+_STOP_AFTER_NAME = {
+    "that", "which", "who", "whose", "where", "when", "while", "gave", "gives", "give", "describes",
+    "described", "describe", "found", "finds", "find", "shows", "showed", "shown", "show", "reports",
+    "reported", "report", "published", "publishes", "is", "are", "was", "were", "has", "had", "have", "by",
+    "from", "with", "to", "at", "as", "about", "a", "an", "this", "these", "its", "their", "it", "they",
+    "we", "says", "said", "concluded", "suggests", "suggested", "notes", "noted", "explains", "explained",
+    "looked", "examined", "evaluated", "compared", "reviewed", "tested", "studied", "also", "recently",
+}  # fmt: skip
+_CONNECTORS = {"of", "and", "&", "the", "in", "for", "on", "de", "la", "y", "et"}
+_LEADING_NOISE = {
+    "The", "A", "An", "In", "At", "From", "By", "With", "Of", "For", "And", "On", "Doctors", "Researchers",
+    "Scientists", "Surgeons", "Investigators", "Authors", "Team", "Experts", "Both", "This", "That", "These",
+    "Those", "Our", "Their", "Its", "According", "When", "While", "After", "Before", "Since", "Then", "Now",
+    "Here", "There", "Published", "Led", "Physicians", "Clinicians", "Colleagues", "Teams", "Researcher",
+}  # fmt: skip
+
+
+def journals_in(text: str) -> Iterator[str]:
+    """Journal names: "the journal X", "published in X", "edition of X", "in the X (7)", "... Journal of X"."""
+    taken: list[tuple[int, int]] = []
+    for start, end, name in _journal_candidates(text):
+        # The surest reading of a stretch of text wins; later patterns may not reread it.
+        if any(start < taken_end and taken_start < end for taken_start, taken_end in taken):
+            continue
+        taken.append((start, end))
+        yield name
+
+
+def _journal_candidates(text: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, name) of every journal-like name, the surest patterns first."""
+    for match in re.finditer(r"\bjournals?\s+(?=[A-Z])", text):
+        name, end = _name_after(text, match.end(), lowercase_ok=True)
+        if name:
+            yield match.end(), end, name
+    lead_ins = r"\b(?:[Pp]ublished in|[Aa]ppear(?:s|ed)? in|edition of|issue of|volume of)\s+(?:the\s+)?(?=[A-Z])"
+    for match in re.finditer(lead_ins, text):
+        name, end = _name_after(text, match.end(), lowercase_ok=False)
+        weak = match.group(0).lower().startswith(("published", "appear"))
+        if name and _may_be_journal(name) and (not weak or _marked(text, end) or _sounds_like_journal(name)):
+            yield match.end(), end, name
+    for match in re.finditer(r"\bin\s+(?:the\s+)?(?=[A-Z])", text):
+        name, end = _name_after(text, match.end(), lowercase_ok=False)
+        context = text[max(0, match.start() - 120) : match.start()]
+        if name and _may_be_journal(name) and _marked(text, end) and re.search(_PUBLICATION_WORDS, context):
+            yield match.end(), end, name
+    run = r"(?:(?:[A-Z][\w'-]*|of|and|&|the|for|in|on)\s+)*Journal\b(?:\s+(?:of|and|&|the|for|in|on|[A-Z][\w'-]*))*"
+    for match in re.finditer(run, text):
+        words = _trim_name(match.group(0).split()).split()
+        if "Journal" in words and any(word[0].isupper() and word != "Journal" for word in words):
+            yield match.start(), match.end(), " ".join(words)
+
+
+_PUBLICATION_WORDS = r"\b(?:papers?|articles?|published|appear\w*|issue|edition|review|report|letter|editorial)\b"
+_JOURNAL_STEMS = (
+    "journal", "medic", "research", "review", "therap", "scien", "disord", "health", "clinic", "annals", "archiv",
+    "lancet", "bmj", "jama", "bmc", "plos", "nature", "cell", "surg", "rheumat", "cardio", "orthop", "sport",
+    "physi", "psych", "pediatr", "paediatr", "arthritis", "cartilage", "rehabil", "monitor", "reports", "letters",
+    "bulletin", "proceedings", "trials", "biolog", "epidemiol", "nutrition", "pain", "neuro", "oncol", "care",
+)  # fmt: skip
+
+
+def _sounds_like_journal(name: str) -> bool:
+    """True when a name has a word journals are named with (Journal, Medicine, Research, Therapy ...)."""
+    return any(word.lower().startswith(_JOURNAL_STEMS) for word in name.split())
+
+
+def _marked(text: str, end: int) -> bool:
+    """True when a reference mark like "(7)" follows ``end``: the words before it name the source."""
+    return re.match(rf"[.,]?\s*{_REF_MARK}", text[end:]) is not None
+
+
+def _name_after(text: str, start: int, *, lowercase_ok: bool) -> tuple[str, int]:
+    """The title-like name starting at ``start`` (capitalised and joining words) and where it ends."""
+    words: list[str] = []
+    end = start
+    tokens = re.findall(r"[(\[][^\s)\]]*[)\]]?|[^\s(\[]+", text[start:])
+    position = start
+    for index, token in enumerate(tokens):
+        position = text.index(token, position)
+        bare = token.rstrip(".,;:!?\"')")
+        word = bare.strip("\"'")
+        if not word or token.startswith(("(", "[")) or word[0].isdigit():
+            break
+        if word in MONTHS_TITLE or (
+            word.islower() and word in _STOP_AFTER_NAME and not _last_word(word, tokens, index)
+        ):
+            break
+        lower_word = lowercase_ok and word.replace("-", "").replace("'", "").isalpha()
+        if not (word[0].isupper() or word in _CONNECTORS or lower_word):
+            break
+        if words and word in _LEADING_NOISE and tokens[index - 1].endswith("."):
+            break  # "Pain Med. The authors": the full stop did end the name
+        words.append(word)
+        end = position + len(bare)
+        following = tokens[index + 1] if index + 1 < len(tokens) else ""
+        if (bare != token and not _abbreviated(token, following, len(words))) or len(words) >= 12:
+            break
+        position += len(token)
+    # Only "The" can be dropped from the front: "An Pediatr" and "A Journal" are journal names too.
+    return _trim_name(words, noise={"The"}), end
+
+
+def _last_word(word: str, tokens: list[str], index: int) -> bool:
+    """True for a word that ends journal names ("Addictive behaviors reports (4)") right before a reference mark."""
+    following = tokens[index + 1] if index + 1 < len(tokens) else ""
+    return word in {"report", "reports", "notes", "letters"} and re.match(_REF_MARK, following) is not None
+
+
+def _abbreviated(token: str, following: str, count: int) -> bool:
+    """True when a full stop marks an abbreviation inside a name ("Musculoskelet. Disord.", "Int. J. Environ.")."""
+    if not token.endswith(".") or token.endswith("..") or not following[:1].isupper():
+        return False
+    return following.endswith(".") or (count > 1 and len(token) <= 4)
+
+
+MONTHS_TITLE = {name.title() for name in MONTHS}
+
+
+def _trim_name(words: list[str], *, noise: set[str] = _LEADING_NOISE) -> str:
+    """A name without leading sentence words or trailing joining words."""
+    while words and (words[0] in noise or words[0] in _CONNECTORS):
+        words = words[1:]
+    while words and words[-1] in _CONNECTORS:
+        words = words[:-1]
+    return " ".join(words)
+
+
+def _may_be_journal(name: str) -> bool:
+    """False for names that are places, months or institutions rather than journals."""
+    if _has_institution_word(name):
+        return False
+    if name in MONTHS_TITLE or country_for(name) is not None:
+        return False
+    return name not in _DEMONYMS
+
+
+def dates_in(text: str) -> Iterator[str]:
+    """Publication dates: "an October 2017 study", "published in 2019", "In 2020, ... published"."""
+    nouns = (
+        r"(?:edition|issue|paper|study|article|review|trial|analysis|meta-analysis|report|publication|survey|"
+        r"letter|editorial|commentary|guidelines?|statement|update)"
+    )
+    before_noun = rf"\b((?:{_MONTH}\s+)?{_YEAR})\s+(?:[a-z-]+\s+){{0,2}}?{nouns}\b"
+    for match in re.finditer(before_noun, text):
+        yield match.group(1)
+    gap = (
+        r"(?:\s+(?:in|the|journal|medical|clinical|health|scientific|of|and|&|for|on|online|first|early|"
+        r"electronically|[A-Z][\w'&.-]*|" + _REF_MARK + r"|,))*?"
+    )
+    date = rf"(?:\d{{1,2}}\s+)?({_MONTH}\s+(?:\d{{1,2}},?\s+)?{_YEAR}|{_YEAR})\b"
+    after_verb = rf"\b(?:[Pp]ublished|[Aa]ppeared|[Rr]eleased|[Pp]rinted){gap}\s+(?:in|on)\s+{date}"
+    for match in re.finditer(after_verb, text):
+        yield re.sub(r"\s+\d{1,2},?\s+", " ", match.group(1))
+    for sentence in sentences(text):
+        opening = re.match(rf"In\s+((?:{_MONTH}\s+)?{_YEAR}),", sentence)
+        if opening and re.search(r"\b(?:publish\w*|paper|article|journal|report(?:ed)?)\b", sentence):
+            yield opening.group(1)
+
+
+def institutions_in(text: str) -> Iterator[str]:
+    """Institutions credited with the study: "doctors at the University of X", "Oslo University researchers"."""
+    pattern = r"(?:(?:[A-Z][\w'-]*|of|the|de|la|le|du|di|van|for)\s+)*(?:[A-Z][\w'-]*)"
+    for match in re.finditer(pattern, text):
+        run = match.group(0)
+        if _NOT_INSTITUTION_WORDS & set(run.split()) or not _credited(text, match.start(), match.end()):
+            continue
+        for part in re.split(r"\s+(?:and|&)\s+", run):
+            name = re.sub(r"'s$", "", _trim_name(part.split()))
+            if _has_institution_word(name):
+                yield name
+
+
+def _has_institution_word(text: str) -> bool:
+    """True when a word of the text is University, Hospital, Institute, College, Clinic, Centre ..."""
+    return any(_INSTITUTION_WORD.fullmatch(word.strip(".,;:()")) for word in text.split())
+
+
+def _credited(text: str, start: int, end: int) -> bool:
+    """True when the words around a name credit it with the work ("researchers from X", "X study")."""
+    before = text[max(0, start - 40) : start]
+    after = text[end : end + 40]
+    if re.search(r"\b(?:at|from|by|of|with|and)\s+(?:the\s+)?$", before) or re.match(r"\s*$", before):
+        return True
+    return re.match(rf"(?:'s)?\s+(?:{_RESEARCHER_NOUNS}|study|trial|paper|review)\b", after) is not None
+
+
+def countries_in(text: str) -> Iterator[str]:
+    """Countries the study is placed in: "researchers from Oslo University in Norway", "Danish researchers"."""
+    name = r"[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*)*"
+    before_researchers = rf"({name}(?:(?:\s*,\s*|\s+and\s+){name})*)\s+(?:{_RESEARCHER_NOUNS}|study|trial|paper)\b"
+    for sentence in sentences(text):
+        for match in re.finditer(before_researchers, sentence):
+            for chunk in re.split(r"\s*,\s*|\s+and\s+", match.group(1)):
+                country = _country_ending(chunk)
+                if country:
+                    yield country
+        for match in re.finditer(r"\b(?:in|from|at|of)\s+(?:the\s+)?(?=[A-Z])", sentence):
+            if _names_researchers_before(sentence[: match.start()]):
+                yield from _countries_listed(sentence[match.end() :])
+
+
+def _country_ending(words: str) -> str | None:
+    """The country or demonym that ends a run of words ("The Danish" -> Denmark, "New Zealand"), or None."""
+    split = words.split()
+    for size in (3, 2, 1):
+        if len(split) >= size:
+            country = country_for(" ".join(split[-size:]))
+            if country:
+                return country
+    return None
+
+
+def _countries_listed(text: str) -> Iterator[str]:
+    """The countries at the start of ``text``, one or a list ("Australia and New Zealand", "Norway, Sweden")."""
+    while True:
+        found = _country_at(text)
+        if found is None:
+            return
+        country, length = found
+        yield country
+        following = re.match(r"\s*(?:,|and|&)\s+(?:the\s+)?(?=[A-Z])", text[length:])
+        if following is None:
+            return
+        text = text[length + following.end() :]
+
+
+def _country_at(text: str) -> tuple[str, int] | None:
+    """The country whose name (or other name) ``text`` starts with, and the name's length; or None."""
+    for country, aliases in COUNTRIES.items():
+        for name in (country, *aliases):
+            if re.match(re.escape(name) + r"(?![\w])", text):
+                return country, len(name)
+    return None
+
+
+def country_for(name: str) -> str | None:
+    """The country a name stands for ("the Netherlands", "USA", "Türkiye"), or None."""
+    wanted = fold(name).removeprefix("the ")
+    for country, aliases in COUNTRIES.items():
+        if any(fold(alias) == wanted for alias in (country, *aliases)):
+            return country
+    return _DEMONYMS.get(name.strip().title())
+
+
+def _names_researchers_before(text: str) -> bool:
+    """True when the words before a place name the people or body that did the study."""
+    words = r"researchers|scientists|doctors|physicians|surgeons|team|group|investigators|authors|clinicians|experts"
+    return re.search(rf"\b(?:{words})\b", text, flags=re.IGNORECASE) is not None or _has_institution_word(text)
+
+
+def counts_in(text: str) -> Iterator[str]:
+    """Counts of people or things studied: "Nineteen (19) people", "46 hips of 41 patients", "n = 21"."""
+    nouns = "|".join(_POPULATION_NOUNS)
+    excluded = (
+        r"of|with|who|and|or|in|had|have|were|was|from|to|at|for|by|than|more|most|fewer|less|least|per|each|"
+        r"every|the|a|an|million|billion|thousand|percent|out|previous|earlier|other|prior|similar|published|\w+est"
+    )
+    modifiers = rf"(?:(?!(?:{excluded})\b)[a-z][a-z-]*\s+){{0,3}}"
+    pattern = rf"(?<![\w.%-])({_NUMBER})(?:\s*\(\d+\))?\s+{modifiers}(?:{nouns})\b"
+    for match in re.finditer(pattern, text, flags=re.IGNORECASE):
+        if _APPROXIMATELY.search(text[max(0, match.start() - 25) : match.start()]):
+            continue
+        if parse_count(match.group(0)) is not None:
+            yield match.group(0)
+    for match in re.finditer(r"\b[nN]\s*=\s*\d[\d,]*", text):
+        yield match.group(0)
+
+
+# "about 1,200 adults" is not a count to hold the abstract to.
+_APPROXIMATELY = re.compile(
+    r"(?:\b(?:about|approximately|around|nearly|almost|over|under|some|roughly|estimated|up to|at least|"
+    r"more than|less than|fewer than|upwards of)|[~<>≈])\s*$",
+    flags=re.IGNORECASE,
+)
+
+
+def authors_in(text: str) -> Iterator[str]:
+    """Surnames given as authors: "Bieler et al.", "Svege and colleagues", "led by Dr. Ana Ruiz"."""
+    surname = r"((?:(?:van|von|de|der|den|da|di|del|la|le)\s+)*(?:[a-z]{1,2}')?[A-Z][\w'-]+)"
+    full = r"((?:[A-Z][\w'.-]*\s+){0,2}(?:(?:van|von|de|der|den|da|di|del|la|le)\s+)*[A-Z][\w'-]+)"
+    title = r"(?:Dr\.?\s+|Prof\.?\s+|Professor\s+)?"
+    patterns = (
+        rf"\b{surname}\s+et\s+al\b",
+        rf"\b{surname}\s+and\s+(?:his\s+|her\s+|their\s+)?(?:colleagues|co-?workers|co-?authors)\b",
+        rf"\bled\s+by\s+{title}{full}",
+        rf"\b(?:lead|first|senior|principal|corresponding)\s+author,?\s+{title}{full}",
+    )
+    for pattern in patterns:
+        for match in re.finditer(pattern, text):
+            name = match.group(1)
+            if name.split()[0] in _LEADING_NOISE or _has_institution_word(name):
+                continue
+            yield surname_of(name)
+
+
+def designs_in(text: str) -> Iterator[str]:
+    """Study designs the claim gives the source, in the claim's words ("examine patients' medical records")."""
+    found: list[tuple[int, str]] = []
+    for _design, pattern in _DESIGN_PATTERNS:
+        for match in re.finditer(pattern, text, flags=re.IGNORECASE):
+            if text[match.end() : match.end() + 1] == "s":
+                continue
+            if _OTHER_STUDIES_BEFORE.search(text[max(0, match.start() - 40) : match.start()]):
+                continue
+            found.append((match.start(), match.group(0)))
+    for _start, phrase in sorted(found):
+        yield phrase
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of the text."""
+    return [span.text for span in split_sentences(text)]

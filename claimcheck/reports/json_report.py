@@ -1,0 +1,96 @@
+"""The JSON report, schema ``claimcheck.report/1``: keys are only ever added, never renamed or removed."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from claimcheck.model import ClaimResult, Evidence, Finding, Report
+from claimcheck.reports._common import TOOL_NAME, citation, pubmed_url, record_for, sorted_findings, tool_version
+
+SCHEMA = "claimcheck.report/1"
+
+
+def render(report: Report, *, color: bool = False) -> str:
+    """The report as one JSON document (keys in a fixed order, two-space indent, newline at the end)."""
+    return json.dumps(report_document(report), indent=2, ensure_ascii=False) + "\n"
+
+
+def report_document(report: Report) -> dict[str, Any]:
+    """The report as plain JSON-ready data, in the documented key order."""
+    summary = report.summary
+    return {
+        "schema": SCHEMA,
+        "tool": {"name": TOOL_NAME, "version": tool_version()},
+        "summary": {
+            "claims": summary.claims,
+            "verified": summary.verified,
+            "flagged": summary.flagged,
+            "unverified": summary.unverified,
+            "accepted": summary.accepted,
+        },
+        "files": list(report.files),
+        "claims": [_claim(result) for result in report.results],
+    }
+
+
+def _claim(result: ClaimResult) -> dict[str, Any]:
+    claim = result.claim
+    return {
+        "file": claim.file,
+        "line": claim.line,
+        "id": claim.id,
+        "refs": list(claim.refs),
+        "pmids": list(result.pmids),
+        "status": result.status.value,
+        "text": claim.text,
+        "quotes": [{"text": quote.text, "line": quote.line} for quote in claim.quotes],
+        "sources": [_source(result, pmid) for pmid in result.pmids],
+        "facts": [{"kind": fact.kind, "value": fact.value, "origin": fact.origin} for fact in result.facts],
+        "findings": [_finding(finding) for finding in sorted_findings(result)],
+    }
+
+
+def _source(result: ClaimResult, pmid: str) -> dict[str, Any]:
+    record = record_for(result, pmid)
+    return {
+        "pmid": pmid,
+        "url": pubmed_url(pmid),
+        "citation": citation(record) if record is not None else None,
+    }
+
+
+def _finding(finding: Finding) -> dict[str, Any]:
+    return {
+        "code": finding.rule.code,
+        "name": finding.rule.name,
+        "severity": finding.severity.label,
+        "message": finding.message,
+        "file": finding.file,
+        "line": finding.line,
+        "pmid": finding.pmid,
+        "accepted": finding.accepted,
+        "evidence": _evidence(finding.evidence),
+    }
+
+
+def _evidence(evidence: Evidence) -> dict[str, Any]:
+    return {
+        "field": evidence.field,
+        "section": evidence.section,
+        "article_text": evidence.article_text,
+        "source_text": evidence.source_text,
+        "start": evidence.start,
+        "end": evidence.end,
+        "score": _score(evidence.score),
+        "diff": [[op, word] for op, word in evidence.diff],
+        "record_value": evidence.record_value,
+    }
+
+
+def _score(score: float | None) -> float | None:
+    # NaN and infinity are not JSON; four decimals are more than any reader needs.
+    if score is None or not math.isfinite(score):
+        return None
+    return round(score, 4)
