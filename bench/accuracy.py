@@ -1,6 +1,6 @@
 """Precision and recall of claimcheck's checks, per rule family, on the labelled set in tests/data/accuracy/.
 
-Run: python bench/accuracy.py [path/to/claims.json]
+Run: python bench/accuracy.py [SET...]   (default: every .json and .yaml set in tests/data/accuracy/)
 
 Each item of the set is a claim about an invented record, labelled accurate (``expect: []``) or with every
 rule code that should fire. A finding counts when its severity is warning or above (the info "could not be
@@ -19,7 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ruamel.yaml import YAML
+
 from claimcheck.checks.metadata import check_metadata
+from claimcheck.checks.overstatement import check_overstatement
+from claimcheck.checks.quotes import check_quotes
 from claimcheck.checks.references import check_reference
 from claimcheck.model import (
     AbstractSection,
@@ -36,11 +40,13 @@ from claimcheck.model import (
     Stated,
 )
 
-DEFAULT_SET = Path(__file__).resolve().parent.parent / "tests" / "data" / "accuracy" / "claims.json"
+SET_FOLDER = Path(__file__).resolve().parent.parent / "tests" / "data" / "accuracy"
+DEFAULT_SET = SET_FOLDER / "claims.json"
 
 ClaimCheck = Callable[[Claim, Record, CheckSettings], Iterable[Finding]]
-CLAIM_CHECKS: tuple[ClaimCheck, ...] = (check_metadata,)
-"""The (claim, record, settings) checks measured; the quote and overstatement checks belong here too."""
+CLAIM_CHECKS: tuple[ClaimCheck, ...] = (check_quotes, check_metadata, check_overstatement)
+"""The (claim, record, settings) checks measured: every set runs through all of them, so a check that
+fires on another family's items counts against its precision."""
 
 
 @dataclass(frozen=True)
@@ -76,7 +82,8 @@ class Outcome:
 
 def load_set(path: Path = DEFAULT_SET) -> tuple[dict[str, Record], list[dict[str, Any]]]:
     """The records and the labelled items of an accuracy set."""
-    data = json.loads(path.read_text(encoding="utf-8"))
+    text = path.read_text(encoding="utf-8")
+    data = json.loads(text) if path.suffix == ".json" else YAML(typ="safe").load(text)
     records = {key: record_from_dict(value) for key, value in data["records"].items()}
     return records, list(data["items"])
 
@@ -102,6 +109,8 @@ def record_from_dict(data: dict[str, Any]) -> Record:
             for author in data.get("authors", ())
         ),
         publication_types=tuple(data.get("publication_types", ())),
+        mesh_headings=tuple(data.get("mesh_headings", ())),
+        keywords=tuple(data.get("keywords", ())),
         comments_corrections=tuple(CommentCorrection(**link) for link in data.get("comments_corrections", ())),
     )
 
@@ -164,11 +173,17 @@ def machine() -> str:
     return f"{platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
 
 
+def all_sets() -> list[Path]:
+    """Every labelled set in tests/data/accuracy/."""
+    return sorted([*SET_FOLDER.glob("*.json"), *SET_FOLDER.glob("*.yaml")])
+
+
 def main(argv: list[str]) -> int:
-    path = Path(argv[0]) if argv else DEFAULT_SET
-    records, items = load_set(path)
-    outcomes = run(records, items)
-    print(f"accuracy set: {path} ({len(items)} items)")
+    outcomes: list[Outcome] = []
+    for path in [Path(arg) for arg in argv] or all_sets():
+        records, items = load_set(path)
+        outcomes += run(records, items)
+        print(f"accuracy set: {path.name} ({len(items)} items)")
     print(f"machine: {machine()}")
     print(f"{'family':<8}{'precision':>10}{'recall':>8}{'tp':>5}{'fp':>5}{'fn':>5}")
     for family_score in score(outcomes).values():

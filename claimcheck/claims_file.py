@@ -286,7 +286,8 @@ def _count_node(open_collections: list[_OpenCollection]) -> None:
 
 def _node_problem(event: NodeEvent, is_key: bool, shown: str, line: int) -> Problem | None:
     if isinstance(event, AliasEvent):
-        return Problem(shown, line, f"YAML aliases (*{_shorten(str(event.anchor))}) are not allowed", "write the value out in full")
+        alias = _shorten(str(event.anchor))
+        return Problem(shown, line, f"YAML aliases (*{alias}) are not allowed", "write the value out in full")
     tag = getattr(event, "tag", None)
     if tag is not None:
         return Problem(
@@ -297,7 +298,8 @@ def _node_problem(event: NodeEvent, is_key: bool, shown: str, line: int) -> Prob
         )
     if is_key and isinstance(event, CollectionStartEvent):
         # ruamel.yaml cannot even build a mapping keyed by a mapping: it raises TypeError.
-        return Problem(shown, line, "a list or mapping cannot be a key", "keys are words such as id or text, or reference labels")
+        hint = "keys are words such as id or text, or reference labels"
+        return Problem(shown, line, "a list or mapping cannot be a key", hint)
     if is_key and isinstance(event, ScalarEvent) and event.value == "<<" and event.style is None:
         return Problem(shown, line, "YAML merge keys (<<) are not allowed", "write the keys out in full")
     return None
@@ -334,8 +336,14 @@ def _syntax_problem(error: MarkedYAMLError, shown: str) -> Problem:
     mark = error.problem_mark or error.context_mark
     line = mark.line + 1 if mark is not None else 1
     problem = str(error.problem or error.context or "unreadable YAML")
-    if "\\t" in problem or "\t" in problem:
+    context = error.context_mark
+    if error.context and error.problem and context is not None and context.line + 1 != line:
+        # An unclosed quote or bracket fails far from where it starts; say where that is.
+        problem = f"{error.context} at line {context.line + 1}, {problem}"
+    if "\\t" in problem:
         hint = "indent with spaces; YAML does not allow tabs"
+    elif "mapping values are not allowed" in problem:
+        hint = "put text that holds ': ' in quotation marks, or write it on the next lines after '>-'"
     elif "another document" in problem:
         hint = "a claims file holds one YAML document; remove the extra '---'"
     else:
@@ -356,8 +364,6 @@ def _kind(value: object) -> str:
         return "a number"
     if isinstance(value, str):
         return "text"
-    if isinstance(value, (datetime.date, datetime.datetime)):
-        return "a date"
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):
@@ -379,8 +385,10 @@ def _is_integer(value: object) -> bool:
 
 def _label(value: object) -> str | None:
     """A reference label or id as text: YAML reads ``2`` as a number, the article means "2"."""
-    if _is_integer(value):
-        return str(int(value))  # type: ignore[call-overload]
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return str(int(value))
     if isinstance(value, str):
         return str(value).strip()
     return None
@@ -511,7 +519,8 @@ class _Validator:
         value = mapping[key]
         line = _key_line(mapping, key)
         if not isinstance(value, str):
-            self.problem(line, f"'{key}' {owner} must be text, not {_kind(value)}", f"write the {key} as text, or remove it")
+            hint = f"write the {key} as text, or remove it"
+            self.problem(line, f"'{key}' {owner} must be text, not {_kind(value)}", hint)
             return None
         text = str(value).strip()
         if not text:
@@ -593,7 +602,8 @@ class _Validator:
         line = _key_line(entry, "pmid")
         text = _label(value)
         if text is None:
-            self.problem(line, f"'pmid' {owner} must be text or a number, not {_kind(value)}", 'write it as digits, e.g. pmid: "34943166"')
+            hint = 'write it as digits, e.g. pmid: "34943166"'
+            self.problem(line, f"'pmid' {owner} must be text or a number, not {_kind(value)}", hint)
             return None
         if not PMID_PATTERN.fullmatch(text):
             self.problem(
@@ -699,7 +709,8 @@ class _Validator:
         id_line = _key_line(item, "id")
         claim_id = _label(value)
         if claim_id is None:
-            self.problem(id_line, f"the id of claim {number} must be text, not {_kind(value)}", "e.g. id: bieler-2017-journal")
+            hint = "e.g. id: bieler-2017-journal"
+            self.problem(id_line, f"the id of claim {number} must be text, not {_kind(value)}", hint)
             return None
         if not ID_PATTERN.fullmatch(claim_id):
             self.problem(
@@ -765,10 +776,11 @@ class _Validator:
             entry_line = _item_line(value, index)
             label = _label(entry)
             if not label:
-                self.problem(entry_line, f"'refs' {owner} holds {_kind(entry)}, not a reference label", 'e.g. refs: ["2", "3"]')
+                self.problem(entry_line, f"'refs' {owner} holds {_kind(entry)}, not a reference label", hint)
                 continue
             if label in (known for known, _ in labels):
-                self.problem(entry_line, f"reference '{_shorten(label)}' is named twice in 'refs' {owner}", "name it once")
+                message = f"reference '{_shorten(label)}' is named twice in 'refs' {owner}"
+                self.problem(entry_line, message, "name it once")
                 continue
             labels.append((label, entry_line))
         return labels
@@ -831,8 +843,8 @@ class _Validator:
                 "e.g. stated: {journal: Biology, date: 2021-11}",
             )
             return Stated(line=line)
-        self.unknown_keys(value, STATED_KEYS, f"in 'stated' {owner}")
         where = f"in 'stated' {owner}"
+        self.unknown_keys(value, STATED_KEYS, where)
         return Stated(
             journal=self.optional_text(value, "journal", where),
             date=self.date(value, owner),
@@ -859,9 +871,9 @@ class _Validator:
         if match is None:
             self.problem(line, f"date '{_shorten(text)}' {owner} is not a date", hint)
             return None
-        year, month, day = (int(part) if part else None for part in match.groups())
+        year, month, day = match.groups()
         try:
-            datetime.date(year or 0, month or 1, day or 1)
+            datetime.date(int(year), int(month or 1), int(day or 1))
         except ValueError:
             self.problem(line, f"date '{text}' {owner} is not a real calendar date", hint)
             return None

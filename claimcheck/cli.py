@@ -15,11 +15,13 @@ from pathlib import Path
 from typing import TextIO
 
 from claimcheck import __version__, reports, rules
+from claimcheck.changes import select_changed
 from claimcheck.claims_file import load_claims_files
+from claimcheck.config import Config, describe, load_config
 from claimcheck.errors import ClaimcheckError, ClaimsFileError, InputError, MalformedXMLError, ServiceError, StoreError
 from claimcheck.extract import extract_file
 from claimcheck.fileio import write_atomic
-from claimcheck.model import CheckSettings, Report, Severity, Status
+from claimcheck.model import ClaimsFile, Report, Severity, Status
 from claimcheck.pipeline import Obtained, audit, obtain_records, open_store, pmids_of, snapshot_records
 from claimcheck.pubmed import EutilsClient
 from claimcheck.records import parse_record
@@ -83,11 +85,16 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--fail-on",
         choices=FAIL_ON_CHOICES,
-        default="error",
         help="exit 1 when a finding at or above this severity is not accepted (default error)",
     )
-    check.add_argument("--ignore", metavar="CODES", default="", help="comma-separated codes or prefixes to drop (Q10,M)")
+    check.add_argument("--ignore", metavar="CODES", help="comma-separated codes or prefixes to drop (Q10,M)")
+    check.add_argument(
+        "--changed-since",
+        metavar="GIT_REF",
+        help="audit only claims whose entries (or whose references' entries) changed since this git ref",
+    )
     check.add_argument("--quiet", "-q", action="store_true", help="print only the summary line")
+    check.add_argument("--jobs", "-j", type=_positive_int, default=1, metavar="N", help="check claims files in N processes (default 1)")
     check.set_defaults(handler=run_check)
 
     fetch = verbs.add_parser("fetch", help="fetch and store the records the claims files cite")
@@ -124,6 +131,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     resolve.set_defaults(handler=run_resolve)
 
+    config = verbs.add_parser("config", help="show the effective settings and where each came from")
+    _add_paths(config)
+    _add_record_options(config)
+    config.set_defaults(handler=run_config)
+
     rules_verb = verbs.add_parser("rules", help="list the rules, or explain one")
     rules_verb.add_argument("code", nargs="?", metavar="CODE")
     rules_verb.add_argument("--markdown", action="store_true", help="print docs/rules.md, generated from the rule table")
@@ -136,15 +148,19 @@ def _add_paths(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_record_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--offline", action="store_true", help="never touch the network; use stored records only")
+    parser.add_argument(
+        "--offline",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="never touch the network; use stored records only",
+    )
     parser.add_argument("--eutils-url", metavar="URL", help="E-utilities base URL (env CLAIMCHECK_EUTILS_URL)")
     parser.add_argument("--cache-dir", metavar="DIR", help="record cache folder (env CLAIMCHECK_CACHE_DIR)")
-    parser.add_argument("--timeout", type=_positive_float, default=30.0, metavar="SECONDS", help="per-request timeout (default 30)")
-    parser.add_argument("--max-tries", type=_positive_int, default=5, metavar="N", help="tries per request before giving up (default 5)")
+    parser.add_argument("--timeout", type=_positive_float, metavar="SECONDS", help="per-request timeout (default 30)")
+    parser.add_argument("--max-tries", type=_positive_int, metavar="N", help="tries per request before giving up (default 5)")
     parser.add_argument(
         "--retry-wait",
         type=_positive_float,
-        default=1.0,
         metavar="SECONDS",
         help="first wait before a retry; doubles each time, with jitter (default 1)",
     )
@@ -182,7 +198,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"claimcheck: {count} problem{'s' if count != 1 else ''} in claims files; nothing was checked.", file=sys.stderr)
         return EXIT_BAD_INPUT
     except InputError as error:
-        print(f"claimcheck: {error}", file=sys.stderr)
+        print(f"claimcheck: {error}".replace("\n", "\nclaimcheck: "), file=sys.stderr)
         return EXIT_BAD_INPUT
     except (ServiceError, StoreError) as error:
         print(f"claimcheck: {error}", file=sys.stderr)
@@ -200,20 +216,35 @@ def entry_point() -> None:
     sys.exit(main())
 
 
-def _cache_dir(args: argparse.Namespace) -> Path:
-    return Path(args.cache_dir) if args.cache_dir else default_cache_dir()
+_OVERRIDABLE = ("paths", "fail_on", "offline", "cache_dir", "eutils_url", "timeout", "max_tries", "retry_wait", "ignore")
 
 
-def _client(args: argparse.Namespace) -> EutilsClient | None:
-    if args.offline:
+def _config(args: argparse.Namespace) -> Config:
+    """Defaults < claimcheck.toml / pyproject.toml < environment < command line."""
+    given = {name: getattr(args, name, None) for name in _OVERRIDABLE}
+    given["paths"] = given["paths"] or None
+    return load_config().with_overrides(**given)
+
+
+def _cache_dir(config: Config) -> Path:
+    return config.cache_dir if config.cache_dir is not None else default_cache_dir()
+
+
+def _client(config: Config) -> EutilsClient | None:
+    if config.offline:
         return None
-    return EutilsClient.from_environment(
-        base_url=args.eutils_url, timeout=args.timeout, max_tries=args.max_tries, backoff=args.retry_wait
+    return EutilsClient(
+        base_url=config.eutils_url,
+        email=config.email,
+        api_key=os.environ.get("NCBI_API_KEY"),
+        timeout=config.timeout,
+        max_tries=config.max_tries,
+        backoff=config.retry_wait,
     )
 
 
-def _obtain(args: argparse.Namespace, claims_files: list, store: RecordStore) -> Obtained:
-    client = _client(args)
+def _obtain(config: Config, claims_files: list[ClaimsFile], store: RecordStore) -> Obtained:
+    client = _client(config)
     progress = Progress("fetching records")
     try:
         return obtain_records(pmids_of(claims_files), store=store, client=client, progress=progress)
@@ -230,14 +261,29 @@ def _report_store_problems(obtained: Obtained) -> None:
 
 def run_check(args: argparse.Namespace) -> int:
     """``claimcheck check``: validate, obtain records, check, report; return the exit code."""
-    claims_files = load_claims_files(args.paths or ["claims"])
-    with open_store(claims_files, cache_dir=_cache_dir(args), offline=args.offline) as store:
-        obtained = _obtain(args, claims_files, store)
+    config = _config(args)
+    claims_files = load_claims_files(config.paths)
+    if args.changed_since:
+        claims_files, skipped = select_changed(claims_files, args.changed_since)
+        print(f"claimcheck: {skipped}", file=sys.stderr)
+    with open_store(claims_files, cache_dir=_cache_dir(config), offline=config.offline) as store:
+        obtained = _obtain(config, claims_files, store)
     _report_store_problems(obtained)
-    ignore = [code for code in args.ignore.split(",") if code.strip()]
-    report = audit(claims_files, obtained, settings=CheckSettings(), ignore=ignore)
+    progress = Progress("checking claims")
+    try:
+        report = audit(
+            claims_files,
+            obtained,
+            settings=config.settings,
+            ignore=config.ignore,
+            rule_overrides=config.rule_overrides,
+            jobs=args.jobs,
+            progress=progress,
+        )
+    finally:
+        progress.finish()
     _emit_report(args, report)
-    return exit_status(report, args.fail_on)
+    return exit_status(report, config.fail_on)
 
 
 def _emit_report(args: argparse.Namespace, report: Report) -> None:
@@ -273,10 +319,11 @@ def exit_status(report: Report, fail_on: str) -> int:
 
 def run_fetch(args: argparse.Namespace) -> int:
     """``claimcheck fetch``: store every record the claims files cite; 3 if some could not be had."""
-    claims_files = load_claims_files(args.paths or ["claims"])
+    config = _config(args)
+    claims_files = load_claims_files(config.paths)
     pmids = pmids_of(claims_files)
-    with open_store(claims_files, cache_dir=_cache_dir(args), offline=args.offline) as store:
-        obtained = _obtain(args, claims_files, store)
+    with open_store(claims_files, cache_dir=_cache_dir(config), offline=config.offline) as store:
+        obtained = _obtain(config, claims_files, store)
         written = snapshot_records(claims_files, store, obtained.records) if args.snapshot else 0
     _report_store_problems(obtained)
     for pmid, reason in sorted(obtained.unavailable.items()):
@@ -294,11 +341,12 @@ def run_show(args: argparse.Namespace) -> int:
     pmid = args.pmid.strip()
     if not pmid.isdigit():
         raise InputError(f"{args.pmid!r} is not a PMID (a PMID is digits only, e.g. 34943166)")
-    with RecordStore(cache_dir=_cache_dir(args)) as store:
+    config = _config(args)
+    with RecordStore(cache_dir=_cache_dir(config)) as store:
         stored = store.get(pmid)
         data = stored.data if stored is not None else None
         if data is None:
-            client = _client(args)
+            client = _client(config)
             if client is None:
                 print(f"claimcheck: PMID {pmid} is not stored and --offline forbids fetching it", file=sys.stderr)
                 return EXIT_UNAVAILABLE
@@ -347,11 +395,12 @@ def run_extract(args: argparse.Namespace) -> int:
 
 def run_resolve(args: argparse.Namespace) -> int:
     """``claimcheck resolve``: look up missing PMIDs; 0 all found, 1 some left for the editor, 3 service failure."""
-    claims_files = load_claims_files(args.paths or ["claims"])
-    client = _client(args)
+    config = _config(args)
+    claims_files = load_claims_files(config.paths)
+    client = _client(config)
     if client is None:
         raise InputError("resolve needs E-utilities; it cannot run with --offline")
-    with client, open_store(claims_files, cache_dir=_cache_dir(args), offline=False) as store:
+    with client, open_store(claims_files, cache_dir=_cache_dir(config), offline=False) as store:
         resolutions = resolve_references(claims_files, client=client, store=store)
     for resolution in resolutions:
         print(f"{resolution.file}:{resolution.line}: reference {resolution.key} {resolution.status.value}: {resolution.message}")
@@ -371,6 +420,12 @@ def run_resolve(args: argparse.Namespace) -> int:
     if any(resolution.status is ResolutionStatus.FAILED for resolution in resolutions):
         return EXIT_UNAVAILABLE
     return EXIT_OK if resolved == len(resolutions) else EXIT_FINDINGS
+
+
+def run_config(args: argparse.Namespace) -> int:
+    """``claimcheck config``: the effective settings and where each came from (never the API key)."""
+    sys.stdout.write(describe(_config(args)))
+    return EXIT_OK
 
 
 def run_rules(args: argparse.Namespace) -> int:

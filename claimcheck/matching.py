@@ -80,6 +80,16 @@ class QuoteMatch:
         return self.verdict in (Verdict.EXACT, Verdict.COSMETIC)
 
 
+_TITLE_WORTH_A_LOOK = 70.0
+"""A title must hold this share (%) of a quote's words, and align this well, to be searched instead of the abstract."""
+_ADDED_RUN_WORTH_A_SECOND_LOOK = 2
+"""Added words in a row that suggest rapidfuzz chose the wrong passage (see _doubtful)."""
+_ANCHOR_WORDS = 3
+"""The shortest run of identical words that may anchor a quote (see _anchored_region)."""
+_SHOWN_GAP_WORDS = 12
+"""Words a splice leaves out that are quoted in its description; longer gaps are counted."""
+_EDGE_PUNCTUATION = ".,;:!?()[]{}\"'"
+
 # --- words and their comparison keys ----------------------------------------------------------
 
 _WORD = WORD_PATTERN
@@ -152,7 +162,10 @@ def _lowered(text: str) -> str:
         if character in mapped:
             mapped = mapped.replace(character, replacement)
     lowered = mapped.lower()
-    return lowered if len(lowered) == len(text) else mapped
+    if len(lowered) == len(text):
+        return lowered
+    # A few characters lower-case to two ("\u0130"); they keep their case so that offsets hold.
+    return "".join(character.lower() if len(character.lower()) == 1 else character for character in mapped)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -183,7 +196,9 @@ class _Source:
         following = self.words[index + 1] if index + 1 < len(self.words) else ""
         if following[:1].islower():
             return False
-        return len(self.words[index]) > 1 and self.keys[index] not in SENTENCE_ABBREVIATIONS
+        word = self.words[index]
+        # "et al." and initials ("J. Smith") end no sentence; "No. 6." does.
+        return not (len(word) == 1 and word.isalpha()) and self.keys[index] not in SENTENCE_ABBREVIATIONS
 
     def _gap(self, index: int) -> str | None:
         """The text between word ``index`` and the next, or None across a section boundary."""
@@ -214,13 +229,13 @@ def _crosses(boundaries: tuple[int, ...], start: int, end: int) -> bool:
 
 @lru_cache(maxsize=64)
 def _whole(searchable: _Text) -> _Source:
-    """Every word of a field (only needed to look for splices)."""
+    """Every word of a field (only needed to anchor a doubtful quote or look for splices)."""
     return _tokens(searchable, 0, len(searchable.text))
 
 
 @lru_cache(maxsize=64)
 def _positions(searchable: _Text) -> dict[str, list[int]]:
-    """Where each key occurs in a field (only needed to look for splices)."""
+    """Where each key occurs in a field (only needed to anchor a doubtful quote or look for splices)."""
     positions: dict[str, list[int]] = {}
     for index, key in enumerate(_whole(searchable).keys):
         positions.setdefault(key, []).append(index)
@@ -297,11 +312,6 @@ class _Piece:
     groups: tuple[int, ...]
     """For each word, the number (from 1) of the [square brackets] it is in, or 0."""
     needle: str
-
-    @property
-    def bracketed(self) -> tuple[bool, ...]:
-        """For each word, whether it is inside square brackets."""
-        return tuple(group > 0 for group in self.groups)
 
 
 @dataclass(frozen=True, slots=True)
@@ -452,7 +462,7 @@ def _anchored_region(piece: _Piece, searchable: _Text, min_words: int) -> tuple[
     placed on a similar sentence nearby; runs of identical words place it by its words instead.
     """
     source = _whole(searchable)
-    runs = _ordered_runs(piece.keys, source.keys, _positions(searchable), min_words)
+    runs = _best_chain(_all_runs(piece.keys, source.keys, _positions(searchable), min_words))
     if not runs:
         return None
     first_quote, first_source, _ = runs[0]
@@ -615,7 +625,7 @@ def verify_quote(
             if region is None:
                 continue
             anchored, added_run_there = _match_field(parsed, candidate, details, quote, region=region)
-            if anchored.score > best.score:
+            if _better(anchored, best):
                 best, added_run = anchored, added_run_there
     if best.verdict is Verdict.NOT_FOUND or added_run >= settings.quote_splice_min_words:
         for candidate in fields:
@@ -632,9 +642,28 @@ def _doubtful(match: QuoteMatch, added_run: int) -> bool:
     """
     if match.verdict is Verdict.NOT_FOUND or added_run >= _ADDED_RUN_WORTH_A_SECOND_LOOK:
         return True
-    if match.diff and (match.diff[0][0] == "+" or match.diff[-1][0] == "+"):
+    if match.diff and (match.diff[0][0] == "+" or _ends_with_an_addition(match.diff)):
         return True
     return len(match.rewordings) + len(match.meaning_changes) + len(match.splices) >= 2
+
+
+def _better(match: QuoteMatch, other: QuoteMatch) -> bool:
+    """Whether ``match`` explains more of the quote's words as the source's than ``other`` (then scores higher)."""
+    if (match.verdict is Verdict.NOT_FOUND) != (other.verdict is Verdict.NOT_FOUND):
+        return other.verdict is Verdict.NOT_FOUND
+    return (_matched_words(match), match.score) > (_matched_words(other), other.score)
+
+
+def _matched_words(match: QuoteMatch) -> int:
+    return sum(1 for op, _ in match.diff if op == "=")
+
+
+def _ends_with_an_addition(diff: tuple[DiffOp, ...]) -> bool:
+    """Whether the diff ends with added words that replace nothing (a replaced last word is no sign)."""
+    index = len(diff) - 1
+    while index >= 0 and diff[index][0] == "+":
+        index -= 1
+    return index < len(diff) - 1 and (index < 0 or diff[index][0] != "-")
 
 
 def _best_elsewhere(
@@ -666,13 +695,6 @@ def _fields(source: str | Record) -> list[_Field]:
     if _WORD.search(source.title):
         fields.append(_Field("title", _searchable(source.title), (("", 0, len(source.title)),)))
     return fields
-
-
-_TITLE_WORTH_A_LOOK = 70.0
-_ADDED_RUN_WORTH_A_SECOND_LOOK = 2
-_ANCHOR_WORDS = 3
-_SHOWN_GAP_WORDS = 12
-_EDGE_PUNCTUATION = ".,;:!?()[]{}\"'"
 
 
 def _likeliest_field(parsed: _Quote, fields: list[_Field]) -> _Field:
@@ -939,7 +961,7 @@ def _explain_splice_gap(
         return
     # Within one sentence, a silently skipped negation or hedge also changes what the sentence says.
     for i in range(i1, i2):
-        if is_negation(source.keys[i]):
+        if _negates(source.keys[i], _next_key(source.keys, i)):
             found.meaning.append(f'drops the negation "{source.words[i]}"')
         elif source.keys[i] in HEDGES:
             found.meaning.append(f'drops the hedge "{source.words[i]}"')
@@ -1014,7 +1036,7 @@ def _meaning_changes(source: _Source, removed: list[int], piece: _Piece, added: 
     """Changes that can flip or inflate meaning: negations, numbers, units, hedges, qualifiers, comparatives."""
     removed_words = [(source.words[i], source.keys[i], _next_key(source.keys, i)) for i in removed]
     added_words = [(piece.texts[j], piece.keys[j], _next_key(piece.keys, j)) for j in added]
-    changes = _changed_kind("negation", removed_words, added_words, lambda key, _: is_negation(key))
+    changes = _changed_kind("negation", removed_words, added_words, _negates)
     for removed_word, removed_key, _ in removed_words:
         for added_word, added_key, _ in added_words:
             prefix = negation_prefix(removed_key, added_key)
@@ -1026,6 +1048,11 @@ def _meaning_changes(source: _Source, removed: list[int], piece: _Piece, added: 
     changes.extend(_changed_kind("qualifier", removed_words, added_words, _is_qualifier))
     changes.extend(_changed_kind("comparative", removed_words, added_words, lambda key, _: key in COMPARATIVES))
     return changes
+
+
+def _negates(key: str, next_key: str) -> bool:
+    """Whether a word negates; "No" before a number ("chromosome No. 6") is an abbreviation."""
+    return is_negation(key) and not (key == "no" and _is_number(next_key))
 
 
 def _next_key(keys: Sequence[str], index: int) -> str:
@@ -1267,48 +1294,63 @@ def _cover(
 
 
 def _longest_run(
-    keys: tuple[str, ...],
-    low: int,
-    high: int,
-    source_keys: tuple[str, ...],
-    positions: dict[str, list[int]],
-    source_low: int = 0,
-    source_high: int | None = None,
+    keys: tuple[str, ...], low: int, high: int, source_keys: tuple[str, ...], positions: dict[str, list[int]]
 ) -> tuple[int, int, int] | None:
-    """The longest run of quote words low..high found verbatim in source words source_low..source_high."""
-    limit = len(source_keys) if source_high is None else source_high
+    """The longest run of quote words low..high found verbatim in the source: (quote index, source index, length)."""
     best: tuple[int, int, int] | None = None
     for i in range(low, high):
         for j in positions.get(keys[i], ()):
-            if j < source_low or j >= limit or (i > low and j > source_low and source_keys[j - 1] == keys[i - 1]):
+            if i > low and j > 0 and source_keys[j - 1] == keys[i - 1]:
                 continue
             length = 1
-            while i + length < high and j + length < limit and source_keys[j + length] == keys[i + length]:
+            while i + length < high and j + length < len(source_keys) and source_keys[j + length] == keys[i + length]:
                 length += 1
             if best is None or length > best[2]:
                 best = (i, j, length)
     return best
 
 
-def _ordered_runs(
+def _all_runs(
     keys: tuple[str, ...], source_keys: tuple[str, ...], positions: dict[str, list[int]], min_words: int
 ) -> list[tuple[int, int, int]]:
-    """Runs of at least ``min_words`` quote words found verbatim, longest first, kept in source order."""
+    """Every maximal run of at least ``min_words`` quote words found verbatim in the source."""
     runs: list[tuple[int, int, int]] = []
-    pending = [(0, len(keys), 0, len(source_keys))]
-    while pending:
-        low, high, source_low, source_high = pending.pop()
-        if high - low < min_words:
-            continue
-        run = _longest_run(keys, low, high, source_keys, positions, source_low, source_high)
-        if run is None or run[2] < min_words:
-            continue
-        runs.append(run)
-        quote_index, source_index, length = run
-        pending.append((low, quote_index, source_low, source_index))
-        pending.append((quote_index + length, high, source_index + length, source_high))
-    runs.sort()
+    for i, key in enumerate(keys):
+        for j in positions.get(key, ()):
+            if i > 0 and j > 0 and source_keys[j - 1] == keys[i - 1]:
+                continue
+            length = 1
+            while i + length < len(keys) and j + length < len(source_keys) and source_keys[j + length] == keys[i + length]:
+                length += 1
+            if length >= min_words:
+                runs.append((i, j, length))
     return runs
+
+
+def _best_chain(runs: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """The runs, in order in both quote and source, that cover the most quote words.
+
+    A run that overlaps the one before it is shortened at its start ("...two experiments. In
+    experiment" may run on into the next sentence that also begins "In experiment").
+    """
+    runs = sorted(runs, key=lambda run: (run[1], run[0]))
+    covered: list[int] = []
+    chains: list[list[tuple[int, int, int]]] = []
+    for quote_index, source_index, length in runs:
+        best_cover, best_chain = length, [(quote_index, source_index, length)]
+        for earlier, chain in enumerate(chains):
+            last_quote, last_source, last_length = chain[-1]
+            overlap = max(0, last_quote + last_length - quote_index, last_source + last_length - source_index)
+            if overlap >= length or last_source >= source_index or last_quote >= quote_index:
+                continue
+            if covered[earlier] + length - overlap >= best_cover:
+                best_cover = covered[earlier] + length - overlap
+                best_chain = [*chain, (quote_index + overlap, source_index + overlap, length - overlap)]
+        covered.append(best_cover)
+        chains.append(best_chain)
+    if not runs:
+        return []
+    return chains[max(range(len(runs)), key=lambda each: covered[each])]
 
 
 def _splice_diff(runs: list[tuple[int, int, int]], source: _Source) -> tuple[DiffOp, ...]:

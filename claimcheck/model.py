@@ -221,6 +221,15 @@ class Rule:
         """"Q102 quote-altered"."""
         return f"{self.code} {self.name}"
 
+    def __reduce__(self) -> str | tuple[object, ...]:
+        # A rule of the table unpickles as the table's own object, so `finding.rule is rules.X`
+        # still holds for findings made in a worker process (--jobs).
+        from claimcheck import rules
+
+        if rules.rule_by_code(self.code) is self:
+            return (rules.rule_by_code, (self.code,))
+        return (Rule, (self.code, self.name, self.severity, self.summary, self.explanation, self.example, self.fix))
+
 
 DiffOp = tuple[str, str]
 """One step of a word diff: ("=", word), ("-", word from the source) or ("+", word of the article)."""

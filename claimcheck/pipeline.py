@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from claimcheck import rules
 from claimcheck.checks import metadata, overstatement, quotes, references
 from claimcheck.claims_file import load_claims_files
+from claimcheck.config import apply_rule_overrides
 from claimcheck.errors import MalformedXMLError, ServiceError
 from claimcheck.facts import read_facts
 from claimcheck.model import (
@@ -201,15 +203,23 @@ def ignore_codes(findings: Iterable[Finding], prefixes: Sequence[str]) -> list[F
     return [finding for finding in findings if not finding.rule.code.startswith(wanted or ("\0",))]
 
 
-def claim_status(findings: Iterable[Finding]) -> Status:
-    """Unverified if a record could not be had (or the reference has no PMID); flagged if a warning or worse is not accepted; else verified."""
-    flagged = False
+def claim_status(findings: Iterable[Finding], *, unverified: bool = False) -> Status:
+    """Unverified if a cited record could not be had; flagged if a warning or worse is not accepted; else verified."""
+    if unverified:
+        return Status.UNVERIFIED
     for finding in findings:
-        if finding.rule is rules.SOURCE_UNAVAILABLE or finding.rule is rules.CITATION_UNRESOLVED:
-            return Status.UNVERIFIED
         if finding.accepted is None and finding.severity >= Severity.WARNING:
-            flagged = True
-    return Status.FLAGGED if flagged else Status.VERIFIED
+            return Status.FLAGGED
+    return Status.VERIFIED
+
+
+def _every_record_had(claim: Claim, claims_file: ClaimsFile, obtained: Obtained) -> bool:
+    """Whether every reference the claim cites has a PMID whose record was obtained."""
+    for key in claim.refs:
+        reference = claims_file.reference(key)
+        if reference is None or not reference.pmid or reference.pmid not in obtained.records:
+            return False
+    return True
 
 
 def audit(
@@ -219,31 +229,68 @@ def audit(
     settings: CheckSettings = CheckSettings(),
     ignore: Sequence[str] = (),
     progress: Progress | None = None,
+    jobs: int = 1,
+    rule_overrides: Mapping[str, Severity | None] | None = None,
 ) -> Report:
-    """Check every claim of the files against the records obtained (pure)."""
-    results: list[ClaimResult] = []
+    """Check every claim of the files against the records obtained; ``jobs`` > 1 checks files in parallel."""
     total = sum(len(claims_file.claims) for claims_file in claims_files)
-    reference_findings_seen: set[tuple[str, int, str, str]] = set()
-    for claims_file in claims_files:
-        for claim in claims_file.claims:
-            findings = check_claim(claim, claims_file, obtained, settings)
-            findings = _once_per_reference(findings, reference_findings_seen)
-            findings = ignore_codes(apply_acceptances(claim, findings), ignore)
-            findings.sort(key=Finding.sort_key)
-            pmids = _pmids_of_claim(claim, claims_file)
-            results.append(
-                ClaimResult(
-                    claim=claim,
-                    pmids=pmids,
-                    records=tuple(obtained.records[pmid] for pmid in pmids if pmid in obtained.records),
-                    status=claim_status(findings),
-                    findings=tuple(_dedupe(findings)),
-                    facts=read_facts(claim),
-                )
-            )
+    results: list[ClaimResult] = []
+    overrides = dict(rule_overrides or {})
+    if jobs > 1 and len(claims_files) > 1:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            parts = [_records_for(claims_file, obtained) for claims_file in claims_files]
+            futures = [pool.submit(audit_file, part, claims_file, settings, ignore, overrides) for claims_file, part in zip(claims_files, parts)]
+            for future in futures:
+                results.extend(future.result())
+                if progress is not None:
+                    progress(len(results), total)
+    else:
+        for claims_file in claims_files:
+            results.extend(audit_file(obtained, claims_file, settings, ignore, overrides))
             if progress is not None:
                 progress(len(results), total)
     return Report(results=tuple(results), files=tuple(claims_file.path for claims_file in claims_files))
+
+
+def audit_file(
+    obtained: Obtained,
+    claims_file: ClaimsFile,
+    settings: CheckSettings,
+    ignore: Sequence[str],
+    rule_overrides: Mapping[str, Severity | None] | None = None,
+) -> list[ClaimResult]:
+    """Check every claim of one file (pure)."""
+    results: list[ClaimResult] = []
+    reference_findings_seen: set[tuple[str, int, str, str]] = set()
+    for claim in claims_file.claims:
+        findings = check_claim(claim, claims_file, obtained, settings)
+        findings = _once_per_reference(findings, reference_findings_seen)
+        findings = ignore_codes(apply_acceptances(claim, findings), ignore)
+        findings = apply_rule_overrides(findings, rule_overrides or {})
+        findings.sort(key=Finding.sort_key)
+        pmids = _pmids_of_claim(claim, claims_file)
+        results.append(
+            ClaimResult(
+                claim=claim,
+                pmids=pmids,
+                records=tuple(obtained.records[pmid] for pmid in pmids if pmid in obtained.records),
+                status=claim_status(findings, unverified=not _every_record_had(claim, claims_file, obtained)),
+                findings=tuple(_dedupe(findings)),
+                facts=read_facts(claim),
+            )
+        )
+    return results
+
+
+def _records_for(claims_file: ClaimsFile, obtained: Obtained) -> Obtained:
+    """The part of ``obtained`` one file needs, so a worker process is sent only that."""
+    pmids = pmids_of([claims_file])
+    return Obtained(
+        records={pmid: obtained.records[pmid] for pmid in pmids if pmid in obtained.records},
+        unavailable={pmid: obtained.unavailable[pmid] for pmid in pmids if pmid in obtained.unavailable},
+        fetched=(),
+        problems=(),
+    )
 
 
 def _once_per_reference(findings: list[Finding], seen: set[tuple[str, int, str, str]]) -> list[Finding]:

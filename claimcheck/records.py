@@ -36,43 +36,65 @@ class ErrorAnswerError(MalformedXMLError):
 
 
 class _Splitter:
-    """Expat callbacks that note each article's byte span and PMID in one pass."""
+    """Expat callbacks that note each article's byte span and PMID, and each DeleteCitation, in one pass."""
 
     def __init__(self, parser: xml.parsers.expat.XMLParserType) -> None:
         self.parser = parser
         self.depth = 0
         self.root = ""
+        self.root_start = -1
         self.article_start = -1
         self.article_pmid = ""
         self.in_pmid = False
-        self.pmid_depth = -1
+        self.in_deletion = False
         self.pmid_text: list[str] = []
         self.error_text: list[str] = []
         self.in_error = False
         self.spans: list[tuple[str, int, int]] = []
+        self.deleted_pmids: list[str] = []
+        self.deletions: list[tuple[int, tuple[str, ...]]] = []
+        """Each DeleteCitation's PMIDs, with how many ``spans`` came before it (so file order can be kept)."""
+        parser.StartElementHandler = self.start
+        parser.EndElementHandler = self.end
+        # No CharacterDataHandler yet: text is listened to only inside PMID and ERROR, which halves the work.
+
+    @property
+    def in_article(self) -> bool:
+        """Whether an article has started and not yet ended."""
+        return self.article_start >= 0
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
         self.depth += 1
         if self.depth == 1:
             self.root = name
+            self.root_start = self.parser.CurrentByteIndex
         elif self.depth == 2 and name in _ARTICLE_TAGS:
             self.article_start = self.parser.CurrentByteIndex
             self.article_pmid = ""
+        elif self.depth == 2 and name == "DeleteCitation":
+            self.in_deletion = True
+            self.deleted_pmids = []
         elif name == "PMID" and self.depth == 4 and not self.article_pmid:
             # MedlineCitation/PMID or BookDocument/PMID; later PMIDs (CommentsCorrections) sit deeper.
-            self.in_pmid = True
-            self.pmid_text = []
+            self._listen_to_pmid()
+        elif name == "PMID" and self.depth == 3 and self.in_deletion:
+            self._listen_to_pmid()
         if name == "ERROR":
             self.in_error = True
+            self.parser.CharacterDataHandler = self.text
 
     def end(self, name: str) -> None:
         if name == "PMID" and self.in_pmid:
-            self.in_pmid = False
-            self.article_pmid = "".join(self.pmid_text).strip()
-        if name == "ERROR":
+            self._pmid_read()
+        elif name == "ERROR" and self.in_error:
             self.in_error = False
+            self._stop_listening()
         if self.depth == 2 and name in _ARTICLE_TAGS:
             self.spans.append((self.article_pmid, self.article_start, self.parser.CurrentByteIndex))
+            self.article_start = -1
+        elif self.depth == 2 and name == "DeleteCitation":
+            self.in_deletion = False
+            self.deletions.append((len(self.spans), tuple(self.deleted_pmids)))
         self.depth -= 1
 
     def text(self, data: str) -> None:
@@ -80,6 +102,24 @@ class _Splitter:
             self.pmid_text.append(data)
         if self.in_error:
             self.error_text.append(data)
+
+    def _listen_to_pmid(self) -> None:
+        self.in_pmid = True
+        self.pmid_text = []
+        self.parser.CharacterDataHandler = self.text
+
+    def _pmid_read(self) -> None:
+        self.in_pmid = False
+        pmid = "".join(self.pmid_text).strip()
+        if self.in_deletion:
+            self.deleted_pmids.append(pmid)
+        else:
+            self.article_pmid = pmid
+        self._stop_listening()
+
+    def _stop_listening(self) -> None:
+        if not (self.in_pmid or self.in_error):
+            self.parser.CharacterDataHandler = None
 
 
 def split_pubmed_set(data: bytes) -> list[tuple[str, bytes]]:
@@ -92,9 +132,6 @@ def split_pubmed_set(data: bytes) -> list[tuple[str, bytes]]:
         raise MalformedXMLError("the answer is empty")
     parser = xml.parsers.expat.ParserCreate()
     splitter = _Splitter(parser)
-    parser.StartElementHandler = splitter.start
-    parser.EndElementHandler = splitter.end
-    parser.CharacterDataHandler = splitter.text
     try:
         parser.Parse(data, True)
     except xml.parsers.expat.ExpatError as error:

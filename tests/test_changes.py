@@ -270,10 +270,11 @@ def test_select_changed_narrows_files_and_their_references(repo: Path) -> None:
     assert summary == "1 of 6 claims changed since HEAD; 5 unchanged claims skipped"
 
 
-def test_claims_touched_by_reads_entries_from_line_to_line() -> None:
-    path = Path(__file__).parent / "data" / "changes-sample.yaml"
+def test_claims_touched_by_reads_entries_from_line_to_line(tmp_path: Path) -> None:
+    path = tmp_path / "article.yaml"
+    path.write_text(CLAIMS, encoding="utf-8")
     claims_file = load_claims(path)
-    text = path.read_text(encoding="utf-8")
+    text = CLAIMS
     lines = text.splitlines()
     blank_after_first = lines.index("    text: A 2020 paper in Journal One studied walking.") + 2
     assert lines[blank_after_first - 1] == ""
@@ -284,8 +285,10 @@ def test_claims_touched_by_reads_entries_from_line_to_line() -> None:
     assert claims_touched_by(claims_file, text, set()) == frozenset()
 
 
-def test_keep_claims_is_pure() -> None:
-    claims_file = load_claims(Path(__file__).parent / "data" / "changes-sample.yaml")
+def test_keep_claims_is_pure(tmp_path: Path) -> None:
+    path = tmp_path / "article.yaml"
+    path.write_text(CLAIMS, encoding="utf-8")
+    claims_file = load_claims(path)
     kept = keep_claims(claims_file, {"both"})
     assert [claim.id for claim in kept.claims] == ["both"]
     assert [reference.key for reference in kept.references] == ["1", "2"]

@@ -91,7 +91,8 @@ def test_every_field_loads_into_the_model(monkeypatch: pytest.MonkeyPatch) -> No
     assert loaded.reference("2b") is second and loaded.reference("3") is None
 
     walking, both = loaded.claims
-    assert (walking.id, walking.refs, walking.file, walking.line) == ("alpha-2021-walking", ("1",), "claims/complete.yaml", 15)
+    assert (walking.id, walking.refs, walking.line) == ("alpha-2021-walking", ("1",), 15)
+    assert walking.file == "claims/complete.yaml"
     assert walking.text == "A 2021 trial in Invented Trials found that walking eased hip pain in 41 adults."
     assert walking.quotes == (Quote("Walking eased hip pain.", 21), Quote("Adults walked for twelve weeks.", 22))
     assert walking.stated == Stated(
@@ -115,19 +116,22 @@ def test_every_field_loads_into_the_model(monkeypatch: pytest.MonkeyPatch) -> No
 
 
 def test_numbers_given_for_labels_refs_and_pmids_become_text(in_tmp: Path) -> None:
-    loaded = load_claims(write(in_tmp, 'claimcheck: 1\nreferences:\n  2: {pmid: 34943166}\nclaims:\n  - {id: 7, ref: 2, text: x}\n'))
+    text = "claimcheck: 1\nreferences:\n  2: {pmid: 34943166}\nclaims:\n  - {id: 7, ref: 2, text: x}\n"
+    loaded = load_claims(write(in_tmp, text))
     assert [(reference.key, reference.pmid) for reference in loaded.references] == [("2", "34943166")]
     assert [(claim.id, claim.refs) for claim in loaded.claims] == [("7", ("2",))]
 
 
 def test_a_single_quote_is_one_quote_with_its_own_line(in_tmp: Path) -> None:
-    loaded = load_claims(write(in_tmp, VALID.replace("    text:", "    quote: >-\n      may increase\n      strength.\n    text:")))
+    text = VALID.replace("    text:", "    quote: >-\n      may increase\n      strength.\n    text:")
+    loaded = load_claims(write(in_tmp, text))
     assert loaded.claims[0].quotes == (Quote("may increase strength.", 9),)
     assert loaded.claims[0].text == "It was published in the journal Review Biology (2)."
 
 
 def test_stated_dates_of_every_allowed_shape_load_as_text(in_tmp: Path) -> None:
-    for written, expected in (("2021", "2021"), ("2021-11", "2021-11"), ("2020-02-29", "2020-02-29"), ('"2021-11-05"', "2021-11-05")):
+    shapes = (("2021", "2021"), ("2021-11", "2021-11"), ("2020-02-29", "2020-02-29"), ('"2021-11-05"', "2021-11-05"))
+    for written, expected in shapes:
         loaded = load_claims(write(in_tmp, VALID + f"    stated: {{date: {written}}}\n"))
         assert loaded.claims[0].stated.date == expected
         assert loaded.claims[0].stated.line == 10
@@ -178,7 +182,7 @@ def test_the_real_claims_file_records_every_quotation_of_a_source() -> None:
     quoted = [normalised(quote.text) for claim in loaded.claims for quote in claim.quotes]
     # Quotation marks around a few words are the editors' figures of speech, not a source's words.
     openings = [match.end() for match in re.finditer("“", article)]
-    long_ones = [start for start in openings if article.find("”", start) - start > 100 or article.find("”", start) < 0]
+    long_ones = [start for start in openings if not 0 <= article.find("”", start) - start <= 100]
     assert len(long_ones) == len(quoted) == 10
     for start in long_ones:
         assert any(quote.startswith(article[start : start + 40]) for quote in quoted)
@@ -193,143 +197,551 @@ def test_the_real_claims_file_records_every_cited_sentence() -> None:
             assert f"({label})" in texts, label
 
 
+def test_the_real_claims_file_accepts_nothing_and_states_nothing_beyond_its_text() -> None:
+    loaded = load_claims(REAL_CLAIMS)
+    assert len(loaded.claims) > 70
+    assert all(claim.accept == () and claim.stated == Stated() for claim in loaded.claims)
+
+
 def test_the_real_claims_files_ids_name_their_first_author() -> None:
     loaded = load_claims(REAL_CLAIMS)
-    authors = {reference.key: reference.citation.split()[0].lower().replace("ü", "u") for reference in loaded.references if reference.citation}
+    authors = {reference.key: (reference.citation or "").split()[0].lower() for reference in loaded.references}
+    authors = {key: author.replace("ü", "u") for key, author in authors.items()}
     for claim in loaded.claims:
         assert claim.id.startswith(authors[claim.refs[0]] + "-"), claim.id
+
+
+def test_the_example_in_the_format_documentation_loads(in_tmp: Path) -> None:
+    documentation = (ROOT / "docs" / "claims-format.md").read_text(encoding="utf-8")
+    example = documentation.split("```yaml\n", 1)[1].split("```", 1)[0]
+    loaded = load_claims(write(in_tmp, example))
+    assert [claim.id for claim in loaded.claims] == ["rostron-2021-journal", "rostron-2021-quote-1", "two-sources"]
+    assert loaded.claims[0].stated == Stated(journal="Review Biology", date="2021-11", line=25)
+    assert loaded.claims[2].refs == ("2", "3") and len(loaded.claims[2].quotes) == 2
+    assert loaded.claims[2].accept[0][0] == "O302"
 
 
 # --- problems: one each, with the exact message and line -----------------------------------------
 
 CASES = [
     # (name, file text, line, message, hint or a part of it)
-    ("unknown top-level key", VALID + "artcle: {title: x}\n", 10, "unknown key 'artcle' at the top level", "did you mean 'article'?"),
-    ("unknown claim key", VALID + "    qoute: x\n", 10, "unknown key 'qoute' in claim 'rostron-journal'", "did you mean 'quote'?"),
-    ("unknown key, nothing close", VALID + "    zzz: x\n", 10, "unknown key 'zzz' in claim 'rostron-journal'",
-     "the keys allowed here are: accept, id, quote, ref, refs, stated, text"),
-    ("unknown reference key", VALID.replace("    pmid:", "    pmdi:"), 5, "unknown key 'pmdi' in reference '2'", "did you mean 'pmid'?"),
-    ("unknown stated key", VALID + "    stated: {jurnal: Biology}\n", 10, "unknown key 'jurnal' in 'stated' of claim 'rostron-journal'",
-     "did you mean 'journal'?"),
-    ("missing version", VALID.replace("claimcheck: 1\n", ""), 1, "missing required key 'claimcheck' (the format version)",
-     "add 'claimcheck: 1' at the top of the file"),
-    ("version 2", VALID.replace("claimcheck: 1", "claimcheck: 2"), 1, "unsupported claims format version 2", "this claimcheck reads format 1"),
-    ("version as text", VALID.replace("claimcheck: 1", 'claimcheck: "1"'), 1, "'claimcheck' must be the format version 1, not text",
-     "write 'claimcheck: 1'"),
-    ("missing references", "claimcheck: 1\nclaims: []\n", 1, "missing required key 'references'", "list the article's references"),
-    ("missing claims", 'claimcheck: 1\nreferences: {"1": {pmid: "1"}}\n', 1, "missing required key 'claims'", "under 'claims:'"),
-    ("claims not a list", VALID.split("claims:")[0] + "claims:\n  id: x\n", 6, "'claims' must be a list of claims, not a mapping", "- id:"),
-    ("references not a mapping", "claimcheck: 1\nreferences: [1]\nclaims: []\n", 2,
-     "'references' must be a mapping from the article's labels to references, not a list", '"1": {citation'),
-    ("article not a mapping", VALID + "article: A title\n", 10, "'article' must be a mapping (title, url, source), not text", "title"),
-    ("text a number", VALID.replace("    text: It was published in the journal Review Biology (2).", "    text: 41"), 9,
-     "'text' of claim 'rostron-journal' must be text, not a number", "write the text as text"),
-    ("empty text", VALID.replace("    text: It was published in the journal Review Biology (2).", '    text: " "'), 9,
-     "'text' of claim 'rostron-journal' is empty", "write the text, or remove it"),
-    ("claim not a mapping", VALID + "  - just words\n", 10, "claim 2 must be a mapping with id, ref and text or quote, not text", "- id:"),
+    (
+        "unknown top-level key",
+        VALID + "artcle: {title: x}\n",
+        10,
+        "unknown key 'artcle' at the top level",
+        "did you mean 'article'?",
+    ),
+    (
+        "unknown claim key",
+        VALID + "    qoute: x\n",
+        10,
+        "unknown key 'qoute' in claim 'rostron-journal'",
+        "did you mean 'quote'?",
+    ),
+    (
+        "unknown key, nothing close",
+        VALID + "    zzz: x\n",
+        10,
+        "unknown key 'zzz' in claim 'rostron-journal'",
+        "the keys allowed here are: accept, id, quote, ref, refs, stated, text",
+    ),
+    (
+        "unknown reference key",
+        VALID.replace("    pmid:", "    pmdi:"),
+        5,
+        "unknown key 'pmdi' in reference '2'",
+        "did you mean 'pmid'?",
+    ),
+    (
+        "unknown stated key",
+        VALID + "    stated: {jurnal: Biology}\n",
+        10,
+        "unknown key 'jurnal' in 'stated' of claim 'rostron-journal'",
+        "did you mean 'journal'?",
+    ),
+    (
+        "missing version",
+        VALID.replace("claimcheck: 1\n", ""),
+        1,
+        "missing required key 'claimcheck' (the format version)",
+        "add 'claimcheck: 1' at the top of the file",
+    ),
+    (
+        "version 2",
+        VALID.replace("claimcheck: 1", "claimcheck: 2"),
+        1,
+        "unsupported claims format version 2",
+        "this claimcheck reads format 1",
+    ),
+    (
+        "version as text",
+        VALID.replace("claimcheck: 1", 'claimcheck: "1"'),
+        1,
+        "'claimcheck' must be the format version 1, not text",
+        "write 'claimcheck: 1'",
+    ),
+    (
+        "missing references",
+        "claimcheck: 1\nclaims: []\n",
+        1,
+        "missing required key 'references'",
+        "list the article's references",
+    ),
+    (
+        "missing claims",
+        'claimcheck: 1\nreferences: {"1": {pmid: "1"}}\n',
+        1,
+        "missing required key 'claims'",
+        "under 'claims:'",
+    ),
+    (
+        "claims not a list",
+        VALID.split("claims:")[0] + "claims:\n  id: x\n",
+        6,
+        "'claims' must be a list of claims, not a mapping",
+        "- id:",
+    ),
+    (
+        "references not a mapping",
+        "claimcheck: 1\nreferences: [1]\nclaims: []\n",
+        2,
+        "'references' must be a mapping from the article's labels to references, not a list",
+        '"1": {citation',
+    ),
+    (
+        "article not a mapping",
+        VALID + "article: A title\n",
+        10,
+        "'article' must be a mapping (title, url, source), not text",
+        "title",
+    ),
+    (
+        "text a number",
+        VALID.replace("    text: It was published in the journal Review Biology (2).", "    text: 41"),
+        9,
+        "'text' of claim 'rostron-journal' must be text, not a number",
+        "write the text as text",
+    ),
+    (
+        "empty text",
+        VALID.replace("    text: It was published in the journal Review Biology (2).", '    text: " "'),
+        9,
+        "'text' of claim 'rostron-journal' is empty",
+        "write the text, or remove it",
+    ),
+    (
+        "claim not a mapping",
+        VALID + "  - just words\n",
+        10,
+        "claim 2 must be a mapping with id, ref and text or quote, not text",
+        "- id:",
+    ),
     ("claim without id", VALID + '  - ref: "2"\n    text: x\n', 10, "claim 2 has no 'id'", "id: bieler-2017-journal"),
-    ("id a list", VALID + '  - id: [a]\n    ref: "2"\n    text: x\n', 10, "the id of claim 2 must be text, not a list", "bieler-2017-journal"),
-    ("duplicate claim id", VALID + '  - id: rostron-journal\n    ref: "2"\n    text: Again.\n', 10,
-     "claim id 'rostron-journal' is used twice (first at line 7)", "give each claim its own id"),
-    ("bad id", VALID.replace("id: rostron-journal", "id: Rostron_Journal"), 7, "claim id 'Rostron_Journal' is not allowed",
-     "lower-case letters, digits and hyphens"),
-    ("id starting with a hyphen", VALID.replace("id: rostron-journal", 'id: "-rostron"'), 7, "claim id '-rostron' is not allowed",
-     "starting with a letter or digit"),
-    ("unknown reference", VALID.replace('    ref: "2"', '    ref: "12"'), 8,
-     "claim 'rostron-journal' cites reference '12', which is not in 'references'", "add it under 'references', or use one of: 2"),
-    ("unknown reference in refs", VALID.replace('    ref: "2"', '    refs:\n      - "2"\n      - "3"'), 10,
-     "claim 'rostron-journal' cites reference '3', which is not in 'references'", "use one of: 2"),
-    ("no reference named", VALID.replace('    ref: "2"\n', ""), 7, "claim 'rostron-journal' names no reference", 'ref: "2"'),
-    ("ref and refs", VALID.replace('    ref: "2"', '    ref: "2"\n    refs: ["2"]'), 9, "claim 'rostron-journal' has both 'ref' and 'refs'",
-     "not both"),
-    ("ref a list", VALID.replace('    ref: "2"', '    ref: ["2"]'), 8,
-     "'ref' of claim 'rostron-journal' must be a reference label (text or a number), not a list", 'refs: ["2", "3"]'),
-    ("refs text", VALID.replace('    ref: "2"', '    refs: "2"'), 8, "'refs' of claim 'rostron-journal' must be a list of reference labels, not text",
-     'ref: "2"'),
-    ("refs empty", VALID.replace('    ref: "2"', "    refs: []"), 8, "'refs' of claim 'rostron-journal' is an empty list", 'refs: ["2", "3"]'),
-    ("refs twice the same", VALID.replace('    ref: "2"', '    refs: ["2", 2]'), 8, "reference '2' is named twice in 'refs' of claim 'rostron-journal'",
-     "name it once"),
-    ("pmid not digits", VALID.replace('pmid: "34943166"', "pmid: PMID:34943166"), 5, "pmid 'PMID:34943166' of reference '2' is not a PMID (digits only)",
-     'pmid: "34943166"'),
-    ("pmid a list", VALID.replace('pmid: "34943166"', "pmid: [1]"), 5, "'pmid' of reference '2' must be text or a number, not a list", "digits"),
-    ("doi not a DOI", VALID.replace('pmid: "34943166"', "doi: https://doi.org/10.3390/biology10121251"), 5,
-     "doi 'https://doi.org/10.3390/biology10121251' of reference '2' is not a DOI", "starting with 10."),
-    ("reference with nothing", VALID.replace('    citation: Rostron ZP. Biology. 2021.\n    pmid: "34943166"\n', "    {}\n"), 3,
-     "reference '2' has no citation, pmid or doi", "give at least its citation"),
-    ("reference as text", VALID.replace('"2":\n    citation: Rostron ZP. Biology. 2021.\n    pmid: "34943166"', '"2": Rostron 2021'), 3,
-     "reference '2' must be a mapping (citation, pmid, doi), not text", "citation: ..., pmid: ..."),
-    ("reference label true", VALID.replace("claims:", '  true: {pmid: "1"}\nclaims:'), 6,
-     "reference label 'True' must be text or a number", 'e.g. "1"'),
-    ("reference label twice", VALID.replace("claims:", '  2: {pmid: "1"}\nclaims:'), 6, "reference '2' is given twice (first at line 3)",
-     'note that 2 and "2" are the same label'),
+    (
+        "id a list",
+        VALID + '  - id: [a]\n    ref: "2"\n    text: x\n',
+        10,
+        "the id of claim 2 must be text, not a list",
+        "bieler-2017-journal",
+    ),
+    (
+        "duplicate claim id",
+        VALID + '  - id: rostron-journal\n    ref: "2"\n    text: Again.\n',
+        10,
+        "claim id 'rostron-journal' is used twice (first at line 7)",
+        "give each claim its own id",
+    ),
+    (
+        "bad id",
+        VALID.replace("id: rostron-journal", "id: Rostron_Journal"),
+        7,
+        "claim id 'Rostron_Journal' is not allowed",
+        "lower-case letters, digits and hyphens",
+    ),
+    (
+        "id starting with a hyphen",
+        VALID.replace("id: rostron-journal", 'id: "-rostron"'),
+        7,
+        "claim id '-rostron' is not allowed",
+        "starting with a letter or digit",
+    ),
+    (
+        "unknown reference",
+        VALID.replace('    ref: "2"', '    ref: "12"'),
+        8,
+        "claim 'rostron-journal' cites reference '12', which is not in 'references'",
+        "add it under 'references', or use one of: 2",
+    ),
+    (
+        "unknown reference in refs",
+        VALID.replace('    ref: "2"', '    refs:\n      - "2"\n      - "3"'),
+        10,
+        "claim 'rostron-journal' cites reference '3', which is not in 'references'",
+        "use one of: 2",
+    ),
+    (
+        "no reference named",
+        VALID.replace('    ref: "2"\n', ""),
+        7,
+        "claim 'rostron-journal' names no reference",
+        'ref: "2"',
+    ),
+    (
+        "ref and refs",
+        VALID.replace('    ref: "2"', '    ref: "2"\n    refs: ["2"]'),
+        9,
+        "claim 'rostron-journal' has both 'ref' and 'refs'",
+        "not both",
+    ),
+    (
+        "ref a list",
+        VALID.replace('    ref: "2"', '    ref: ["2"]'),
+        8,
+        "'ref' of claim 'rostron-journal' must be a reference label (text or a number), not a list",
+        'refs: ["2", "3"]',
+    ),
+    (
+        "refs text",
+        VALID.replace('    ref: "2"', '    refs: "2"'),
+        8,
+        "'refs' of claim 'rostron-journal' must be a list of reference labels, not text",
+        'ref: "2"',
+    ),
+    (
+        "refs empty",
+        VALID.replace('    ref: "2"', "    refs: []"),
+        8,
+        "'refs' of claim 'rostron-journal' is an empty list",
+        'refs: ["2", "3"]',
+    ),
+    (
+        "refs twice the same",
+        VALID.replace('    ref: "2"', '    refs: ["2", 2]'),
+        8,
+        "reference '2' is named twice in 'refs' of claim 'rostron-journal'",
+        "name it once",
+    ),
+    (
+        "pmid not digits",
+        VALID.replace('pmid: "34943166"', "pmid: PMID:34943166"),
+        5,
+        "pmid 'PMID:34943166' of reference '2' is not a PMID (digits only)",
+        'pmid: "34943166"',
+    ),
+    (
+        "pmid a list",
+        VALID.replace('pmid: "34943166"', "pmid: [1]"),
+        5,
+        "'pmid' of reference '2' must be text or a number, not a list",
+        "digits",
+    ),
+    (
+        "doi not a DOI",
+        VALID.replace('pmid: "34943166"', "doi: https://doi.org/10.3390/biology10121251"),
+        5,
+        "doi 'https://doi.org/10.3390/biology10121251' of reference '2' is not a DOI",
+        "starting with 10.",
+    ),
+    (
+        "reference with nothing",
+        VALID.replace('    citation: Rostron ZP. Biology. 2021.\n    pmid: "34943166"\n', "    {}\n"),
+        3,
+        "reference '2' has no citation, pmid or doi",
+        "give at least its citation",
+    ),
+    (
+        "reference as text",
+        VALID.replace('"2":\n    citation: Rostron ZP. Biology. 2021.\n    pmid: "34943166"', '"2": Rostron 2021'),
+        3,
+        "reference '2' must be a mapping (citation, pmid, doi), not text",
+        "citation: ..., pmid: ...",
+    ),
+    (
+        "reference label true",
+        VALID.replace("claims:", '  true: {pmid: "1"}\nclaims:'),
+        6,
+        "reference label 'True' must be text or a number",
+        'e.g. "1"',
+    ),
+    (
+        "reference label twice",
+        VALID.replace("claims:", '  2: {pmid: "1"}\nclaims:'),
+        6,
+        "reference '2' is given twice (first at line 3)",
+        'note that 2 and "2" are the same label',
+    ),
     ("empty quote", VALID + '    quote: ""\n', 10, "the quote of claim 'rostron-journal' is empty", "quotation marks"),
-    ("empty quote list", VALID + "    quote: []\n", 10, "'quote' of claim 'rostron-journal' is an empty list", "quotation marks"),
-    ("empty item of a quote list", VALID + '    quote:\n      - Words.\n      - ""\n', 12, "quote 2 of claim 'rostron-journal' is empty", "quotation marks"),
-    ("quote item not text", VALID + "    quote:\n      - [nested]\n", 11, "quote 1 of claim 'rostron-journal' must be text, not a list", "quotation marks"),
-    ("quote a mapping", VALID + "    quote: {a: b}\n", 10, "'quote' of claim 'rostron-journal' must be text or a list of texts, not a mapping",
-     "quotation marks"),
-    ("neither text nor quote", VALID.replace("    text: It was published in the journal Review Biology (2).\n", ""), 7,
-     "claim 'rostron-journal' has neither 'text' nor 'quote'", "'quote' for words it presents as the source's"),
-    ("date in words", VALID + "    stated:\n      date: November 2021\n", 11, "date 'November 2021' of claim 'rostron-journal' is not a date",
-     "YYYY, YYYY-MM or YYYY-MM-DD"),
-    ("date with a month 13", VALID + "    stated:\n      date: 2021-13\n", 11, "date '2021-13' of claim 'rostron-journal' is not a real calendar date",
-     "YYYY, YYYY-MM or YYYY-MM-DD"),
-    ("date that YAML would make a date", VALID + "    stated:\n      date: 2021-02-30\n", 11,
-     "date '2021-02-30' of claim 'rostron-journal' is not a real calendar date", "e.g. date: 2021-11"),
-    ("date and time", VALID + "    stated:\n      date: 2021-11-05T10:00:00\n", 11,
-     "date '2021-11-05T10:00:00' of claim 'rostron-journal' is not a date", "YYYY-MM-DD"),
-    ("date a list", VALID + "    stated:\n      date: [2021]\n", 11, "'date' in 'stated' of claim 'rostron-journal' must be text, not a list", "YYYY"),
-    ("sample size zero", VALID + "    stated: {sample_size: 0}\n", 10, "sample_size '0' of claim 'rostron-journal' is not a positive whole number",
-     "sample_size: 41"),
-    ("sample size negative", VALID + "    stated: {sample_size: -3}\n", 10, "sample_size '-3' of claim 'rostron-journal' is not a positive whole number",
-     "sample_size: 41"),
-    ("sample size as text", VALID + '    stated: {sample_size: "41"}\n', 10, "sample_size '41' of claim 'rostron-journal' is not a positive whole number",
-     "the number of participants"),
-    ("sample size a fraction", VALID + "    stated: {sample_size: 4.5}\n", 10, "sample_size '4.5' of claim 'rostron-journal' is not a positive whole number",
-     "the number of participants"),
-    ("sample size true", VALID + "    stated: {sample_size: true}\n", 10, "sample_size 'True' of claim 'rostron-journal' is not a positive whole number",
-     "the number of participants"),
-    ("stated a list", VALID + "    stated: [Biology]\n", 10, "'stated' of claim 'rostron-journal' must be a mapping of facts, not a list", "stated: {journal"),
-    ("stated journal empty", VALID + "    stated:\n      journal:\n", 11, "'journal' in 'stated' of claim 'rostron-journal' must be text, not empty",
-     "write the journal as text"),
-    ("accept with an empty reason", VALID + '    accept:\n      M201: ""\n', 11, "the reason for accepting M201 of claim 'rostron-journal' is empty",
-     "say why the editor accepts the finding, e.g. M201: house style abbreviates journal names"),
-    ("accept with no reason", VALID + "    accept:\n      M201:\n", 11, "the reason for accepting M201 of claim 'rostron-journal' is empty",
-     "say why"),
-    ("accept with a number as reason", VALID + "    accept:\n      M201: 3\n", 11,
-     "the reason for accepting M201 of claim 'rostron-journal' must be text, not a number", "say why"),
-    ("accept lower-case code", VALID + "    accept:\n      m201: house style\n", 11, "'m201' in 'accept' of claim 'rostron-journal' is not a finding code",
-     "codes are a capital letter and three digits, e.g. M201"),
-    ("accept long code", VALID + "    accept:\n      M2011: house style\n", 11, "'M2011' in 'accept' of claim 'rostron-journal' is not a finding code",
-     "e.g. M201"),
-    ("accept a list", VALID + "    accept: [M201]\n", 10, "'accept' of claim 'rostron-journal' must be a mapping from finding codes to reasons, not a list",
-     "accept: {M201:"),
+    (
+        "empty quote list",
+        VALID + "    quote: []\n",
+        10,
+        "'quote' of claim 'rostron-journal' is an empty list",
+        "quotation marks",
+    ),
+    (
+        "empty item of a quote list",
+        VALID + '    quote:\n      - Words.\n      - ""\n',
+        12,
+        "quote 2 of claim 'rostron-journal' is empty",
+        "quotation marks",
+    ),
+    (
+        "quote item not text",
+        VALID + "    quote:\n      - [nested]\n",
+        11,
+        "quote 1 of claim 'rostron-journal' must be text, not a list",
+        "quotation marks",
+    ),
+    (
+        "quote a mapping",
+        VALID + "    quote: {a: b}\n",
+        10,
+        "'quote' of claim 'rostron-journal' must be text or a list of texts, not a mapping",
+        "quotation marks",
+    ),
+    (
+        "neither text nor quote",
+        VALID.replace("    text: It was published in the journal Review Biology (2).\n", ""),
+        7,
+        "claim 'rostron-journal' has neither 'text' nor 'quote'",
+        "'quote' for words it presents as the source's",
+    ),
+    (
+        "date in words",
+        VALID + "    stated:\n      date: November 2021\n",
+        11,
+        "date 'November 2021' of claim 'rostron-journal' is not a date",
+        "YYYY, YYYY-MM or YYYY-MM-DD",
+    ),
+    (
+        "date with a month 13",
+        VALID + "    stated:\n      date: 2021-13\n",
+        11,
+        "date '2021-13' of claim 'rostron-journal' is not a real calendar date",
+        "YYYY, YYYY-MM or YYYY-MM-DD",
+    ),
+    (
+        "date that YAML would make a date",
+        VALID + "    stated:\n      date: 2021-02-30\n",
+        11,
+        "date '2021-02-30' of claim 'rostron-journal' is not a real calendar date",
+        "e.g. date: 2021-11",
+    ),
+    (
+        "date and time",
+        VALID + "    stated:\n      date: 2021-11-05T10:00:00\n",
+        11,
+        "date '2021-11-05T10:00:00' of claim 'rostron-journal' is not a date",
+        "YYYY-MM-DD",
+    ),
+    (
+        "date a list",
+        VALID + "    stated:\n      date: [2021]\n",
+        11,
+        "'date' in 'stated' of claim 'rostron-journal' must be text, not a list",
+        "YYYY",
+    ),
+    (
+        "sample size zero",
+        VALID + "    stated: {sample_size: 0}\n",
+        10,
+        "sample_size '0' of claim 'rostron-journal' is not a positive whole number",
+        "sample_size: 41",
+    ),
+    (
+        "sample size negative",
+        VALID + "    stated: {sample_size: -3}\n",
+        10,
+        "sample_size '-3' of claim 'rostron-journal' is not a positive whole number",
+        "sample_size: 41",
+    ),
+    (
+        "sample size as text",
+        VALID + '    stated: {sample_size: "41"}\n',
+        10,
+        "sample_size '41' of claim 'rostron-journal' is not a positive whole number",
+        "the number of participants",
+    ),
+    (
+        "sample size a fraction",
+        VALID + "    stated: {sample_size: 4.5}\n",
+        10,
+        "sample_size '4.5' of claim 'rostron-journal' is not a positive whole number",
+        "the number of participants",
+    ),
+    (
+        "sample size true",
+        VALID + "    stated: {sample_size: true}\n",
+        10,
+        "sample_size 'True' of claim 'rostron-journal' is not a positive whole number",
+        "the number of participants",
+    ),
+    (
+        "stated a list",
+        VALID + "    stated: [Biology]\n",
+        10,
+        "'stated' of claim 'rostron-journal' must be a mapping of facts, not a list",
+        "stated: {journal",
+    ),
+    (
+        "stated journal empty",
+        VALID + "    stated:\n      journal:\n",
+        11,
+        "'journal' in 'stated' of claim 'rostron-journal' must be text, not empty",
+        "write the journal as text",
+    ),
+    (
+        "accept with an empty reason",
+        VALID + '    accept:\n      M201: ""\n',
+        11,
+        "the reason for accepting M201 of claim 'rostron-journal' is empty",
+        "say why the editor accepts the finding, e.g. M201: house style abbreviates journal names",
+    ),
+    (
+        "accept with no reason",
+        VALID + "    accept:\n      M201:\n",
+        11,
+        "the reason for accepting M201 of claim 'rostron-journal' is empty",
+        "say why",
+    ),
+    (
+        "accept with a number as reason",
+        VALID + "    accept:\n      M201: 3\n",
+        11,
+        "the reason for accepting M201 of claim 'rostron-journal' must be text, not a number",
+        "say why",
+    ),
+    (
+        "accept lower-case code",
+        VALID + "    accept:\n      m201: house style\n",
+        11,
+        "'m201' in 'accept' of claim 'rostron-journal' is not a finding code",
+        "codes are a capital letter and three digits, e.g. M201",
+    ),
+    (
+        "accept long code",
+        VALID + "    accept:\n      M2011: house style\n",
+        11,
+        "'M2011' in 'accept' of claim 'rostron-journal' is not a finding code",
+        "e.g. M201",
+    ),
+    (
+        "accept a list",
+        VALID + "    accept: [M201]\n",
+        10,
+        "'accept' of claim 'rostron-journal' must be a mapping from finding codes to reasons, not a list",
+        "accept: {M201:",
+    ),
     ("empty file", "", 1, "the file is empty", "docs/claims-format.md"),
     ("only comments", "# nothing yet\n\n", 1, "the file is empty", "docs/claims-format.md"),
-    ("a list, not a mapping", "- a\n- b\n", 1, "the file must be a mapping with the keys claimcheck, references and claims, not a list",
-     "docs/claims-format.md"),
-    ("a scalar, not a mapping", "just words\n", 1, "the file must be a mapping with the keys claimcheck, references and claims, not text",
-     "docs/claims-format.md"),
-    ("duplicate YAML key", VALID + "    text: Again.\n", 10, "the key 'text' appears twice in the same mapping", "keep one of them"),
-    ("unclosed bracket", VALID + "    quote: [a, b\n", 11, "not valid YAML: expected ',' or ']', but got '<stream end>'", "check the indentation"),
-    ("tab indent", VALID.replace("    text:", "\ttext:"), 9, "not valid YAML: found character '\\t' that cannot start any token",
-     "indent with spaces; YAML does not allow tabs"),
-    ("two documents", VALID + "---\nclaimcheck: 1\n", 10, "not valid YAML: but found another document", "remove the extra '---'"),
-    ("control character", VALID.replace("Review Biology", "Review\x07Biology"), 9,
-     "the file holds a control character (#x0007) that YAML does not allow", "remove it"),
-    ("python tag", VALID + "    quote: !!python/object/apply:os.system [echo hi]\n", 10,
-     "YAML tags (!!python/object/apply:os.system) are not allowed", "remove the tag"),
-    ("custom tag", VALID.replace("Rostron ZP", "!cite Rostron ZP"), 4, "YAML tags (!cite) are not allowed", "remove the tag"),
-    ("alias", VALID + "    quote: *words\n", 10, "YAML aliases (*words) are not allowed", "write the value out in full"),
-    ("merge key", VALID + "    <<: {text: x}\n", 10, "YAML merge keys (<<) are not allowed", "write the keys out in full"),
-    ("quoted << is a plain unknown key", VALID + '    "<<": x\n', 10, "unknown key '<<' in claim 'rostron-journal'", "allowed here"),
+    (
+        "a list, not a mapping",
+        "- a\n- b\n",
+        1,
+        "the file must be a mapping with the keys claimcheck, references and claims, not a list",
+        "docs/claims-format.md",
+    ),
+    (
+        "a scalar, not a mapping",
+        "just words\n",
+        1,
+        "the file must be a mapping with the keys claimcheck, references and claims, not text",
+        "docs/claims-format.md",
+    ),
+    (
+        "duplicate YAML key",
+        VALID + "    text: Again.\n",
+        10,
+        "the key 'text' appears twice in the same mapping",
+        "keep one of them",
+    ),
+    (
+        "unclosed bracket",
+        VALID + "    quote: [a, b\n",
+        11,
+        "not valid YAML: while parsing a flow sequence at line 10, expected ',' or ']', but got '<stream end>'",
+        "check the indentation",
+    ),
+    (
+        "unclosed quotation mark",
+        VALID.replace("text: It", 'text: "It'),
+        10,
+        "not valid YAML: while scanning a quoted scalar at line 9, found unexpected end of stream",
+        "quotation marks",
+    ),
+    (
+        "colon in plain text",
+        VALID.replace("the journal Review", "the journal: Review"),
+        9,
+        "not valid YAML: mapping values are not allowed here",
+        "put text that holds ': ' in quotation marks, or write it on the next lines after '>-'",
+    ),
+    (
+        "tab indent",
+        VALID.replace("    text:", "\ttext:"),
+        9,
+        "not valid YAML: found character '\\t' that cannot start any token",
+        "indent with spaces; YAML does not allow tabs",
+    ),
+    (
+        "two documents",
+        VALID + "---\nclaimcheck: 1\n",
+        10,
+        "not valid YAML: expected a single document in the stream at line 1, but found another document",
+        "remove the extra '---'",
+    ),
+    (
+        "control character",
+        VALID.replace("Review Biology", "Review\x07Biology"),
+        9,
+        "the file holds a control character (#x0007) that YAML does not allow",
+        "remove it",
+    ),
+    (
+        "python tag",
+        VALID + "    quote: !!python/object/apply:os.system [echo hi]\n",
+        10,
+        "YAML tags (!!python/object/apply:os.system) are not allowed",
+        "remove the tag",
+    ),
+    (
+        "custom tag",
+        VALID.replace("Rostron ZP", "!cite Rostron ZP"),
+        4,
+        "YAML tags (!cite) are not allowed",
+        "remove the tag",
+    ),
+    (
+        "alias",
+        VALID + "    quote: *words\n",
+        10,
+        "YAML aliases (*words) are not allowed",
+        "write the value out in full",
+    ),
+    (
+        "merge key",
+        VALID + "    <<: {text: x}\n",
+        10,
+        "YAML merge keys (<<) are not allowed",
+        "write the keys out in full",
+    ),
+    (
+        "quoted << is a plain unknown key",
+        VALID + '    "<<": x\n',
+        10,
+        "unknown key '<<' in claim 'rostron-journal'",
+        "allowed here",
+    ),
     ("mapping as a key", VALID + "    ? {a: 1}\n    : x\n", 10, "a list or mapping cannot be a key", "keys are words"),
     ("list as a key", VALID + "? [claims]\n: x\n", 10, "a list or mapping cannot be a key", "keys are words"),
 ]
 
 
 @pytest.mark.parametrize(("name", "text", "line", "message", "hint"), CASES, ids=[case[0] for case in CASES])
-def test_each_problem_has_its_message_and_line(in_tmp: Path, name: str, text: str, line: int, message: str, hint: str) -> None:
+def test_each_problem_has_its_message_and_line(
+    in_tmp: Path, name: str, text: str, line: int, message: str, hint: str
+) -> None:
     problem = only_problem(in_tmp, text)
     assert (problem.file, problem.line, problem.message) == ("claims/x.yaml", line, message)
     assert hint in problem.hint
@@ -388,12 +800,15 @@ def test_every_problem_of_a_file_is_reported_at_once(monkeypatch: pytest.MonkeyP
 def test_every_problem_of_every_file_is_raised_once(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(DATA)
     with pytest.raises(ClaimsFileError) as caught:
-        load_claims_files(["claims/many-problems.yaml", "claims/second-bad.yaml", "claims/complete.yaml", "claims/nope"])
+        load_claims_files(
+            ["claims/many-problems.yaml", "claims/second-bad.yaml", "claims/complete.yaml", "claims/nope"]
+        )
     error = caught.value
     assert isinstance(error, InputError)
     files = [problem.file for problem in error.problems]
     assert files.count("claims/many-problems.yaml") == 12
-    assert [(problem.file, problem.line, problem.message) for problem in error.problems if problem.file != "claims/many-problems.yaml"] == [
+    others = [problem for problem in error.problems if problem.file != "claims/many-problems.yaml"]
+    assert [(problem.file, problem.line, problem.message) for problem in others] == [
         ("claims/nope", 1, "no such file or folder"),
         ("claims/second-bad.yaml", 1, "unsupported claims format version 2"),
         ("claims/second-bad.yaml", 5, "claim 'beta-2020' has neither 'text' nor 'quote'"),
@@ -404,8 +819,10 @@ def test_every_problem_of_every_file_is_raised_once(monkeypatch: pytest.MonkeyPa
 
 def test_good_files_load_together(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
-    loaded = load_claims_files(["claims", str(CLAIMS_DATA / "complete.yaml")])
-    assert [claims_file.path for claims_file in loaded] == ["claims/hip-pain-physical-therapy.yaml", "tests/data/claims/complete.yaml"]
+    loaded = load_claims_files(["claims", str(CLAIMS_DATA / "complete.yaml"), "claims/hip-pain-physical-therapy.yaml"])
+    paths = [claims_file.path for claims_file in loaded]
+    assert paths.count("claims/hip-pain-physical-therapy.yaml") == 1
+    assert paths[-1] == "tests/data/claims/complete.yaml"
 
 
 # --- hostile files --------------------------------------------------------------------------------
@@ -460,11 +877,14 @@ def test_any_text_loads_or_gives_problems_never_a_crash(in_tmp: Path, noise: str
 
 
 def test_folders_are_searched_recursively_in_sorted_order(in_tmp: Path) -> None:
-    for name in ("claims/b.yaml", "claims/a/z.yml", "claims/a.yaml", "claims/notes.txt", "claims/.cache/c.yaml", "claims/.hidden.yaml"):
+    names = ("claims/b.yaml", "claims/a/z.yml", "claims/a.yaml", "claims/notes.txt")
+    hidden = ("claims/.cache/c.yaml", "claims/.x.yml")
+    for name in names + hidden:
         write(in_tmp, VALID, name)
     write(in_tmp, VALID, "other/explicit.txt")
     found = find_claims_files(["claims", "other/explicit.txt", "claims/b.yaml"])
-    assert [path.as_posix() for path in found] == ["claims/a.yaml", "claims/a/z.yml", "claims/b.yaml", "other/explicit.txt"]
+    expected = ["claims/a.yaml", "claims/a/z.yml", "claims/b.yaml", "other/explicit.txt"]
+    assert [path.as_posix() for path in found] == expected
 
 
 def test_a_missing_path_or_an_empty_folder_is_a_problem(in_tmp: Path) -> None:
@@ -472,7 +892,8 @@ def test_a_missing_path_or_an_empty_folder_is_a_problem(in_tmp: Path) -> None:
     with pytest.raises(ClaimsFileError) as caught:
         find_claims_files(["nope.yaml", "empty"])
     assert [str(problem) for problem in caught.value.problems] == [
-        "empty:1: no claims files (*.yaml or *.yml) in this folder (check the path, or add a claims file as docs/claims-format.md describes)",
+        "empty:1: no claims files (*.yaml or *.yml) in this folder "
+        "(check the path, or add a claims file as docs/claims-format.md describes)",
         "nope.yaml:1: no such file or folder (check the path)",
     ]
 

@@ -231,3 +231,63 @@ def test_python_m_claimcheck_runs(tmp_path):
 
     done = subprocess.run([sys.executable, "-m", "claimcheck", "rules"], capture_output=True, text=True, check=False)
     assert done.returncode == 0 and "Q102" in done.stdout
+
+
+def test_jobs_gives_the_same_report_as_one_process(served, tmp_path, capsys):
+    folder = tmp_path / "claims"
+    write_claims(folder, ONE_QUOTE, "a.yaml")
+    write_claims(folder, ONE_QUOTE.replace("may increase", "increases"), "b.yaml")
+    write_claims(folder, ONE_QUOTE.replace("30000001", "39999999"), "c.yaml")
+    assert run(["check", "--format", "json", str(folder)], served, tmp_path) == 1
+    single = capsys.readouterr().out
+    assert run(["check", "--format", "json", "--jobs", "2", str(folder)], served, tmp_path) == 1
+    assert capsys.readouterr().out == single
+    statuses = [claim["status"] for claim in json.loads(single)["claims"]]
+    assert statuses == ["verified", "flagged", "unverified"]
+
+
+def test_config_file_is_honoured_and_overridden_by_flags(served, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write_claims(tmp_path / "claims", ONE_QUOTE.replace("in people with OA", "in adults with OA"))
+    (tmp_path / "pyproject.toml").write_text('[tool.claimcheck]\nfail-on = "warning"\n', encoding="utf-8")
+    assert main(["check", "--eutils-url", served.url, "--cache-dir", "cache", *FAST]) == 1  # Q103 warning fails
+    assert main(["check", "--fail-on", "error", "--eutils-url", served.url, "--cache-dir", "cache", *FAST]) == 0
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.claimcheck]\nfail-on = "warning"\n[tool.claimcheck.rules]\nQ103 = "info"\n', encoding="utf-8"
+    )
+    assert main(["check", "--offline", "--cache-dir", "cache"]) == 0  # Q103 lowered to info
+    capsys.readouterr()
+    assert main(["config", "--cache-dir", "cache"]) == 0
+    shown = capsys.readouterr().out
+    assert "fail-on" in shown and "pyproject.toml" in shown and "command line" in shown
+
+
+def test_unknown_config_key_exits_2_with_a_suggestion(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "claimcheck.toml").write_text('fail_onn = "warning"\n', encoding="utf-8")
+    assert main(["check", "--offline"]) == 2
+    assert "fail-on" in capsys.readouterr().err
+
+
+def test_changed_since_audits_only_changed_claims(served, tmp_path, capsys, monkeypatch):
+    import subprocess
+
+    monkeypatch.chdir(tmp_path)
+    two_claims = ONE_QUOTE + '  - id: second\n    ref: "1"\n    quote: "Pain did not change between groups."\n'
+    write_claims(tmp_path / "claims", two_claims)
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], check=True, capture_output=True)
+
+    git("init", "-q")
+    git("-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-q", "--allow-empty", "-m", "empty")
+    git("add", "claims")
+    git("-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-q", "-m", "claims")
+    write_claims(tmp_path / "claims", two_claims.replace("Pain did not change", "Pain did change"))
+    assert main(["check", "--changed-since", "HEAD", "--format", "json", "--eutils-url", served.url,
+                 "--cache-dir", "cache", *FAST]) == 1
+    captured = capsys.readouterr()
+    assert [claim["id"] for claim in json.loads(captured.out)["claims"]] == ["second"]
+    assert "1 of 2 claims changed since HEAD" in captured.err and "skipped" in captured.err
+    (tmp_path / "claims" / "article.yaml").write_text("claimcheck: 1\nclaims: [\n", encoding="utf-8")
+    assert main(["check", "--changed-since", "HEAD", "--offline", "--cache-dir", "cache"]) == 2

@@ -324,3 +324,54 @@ def test_any_run_of_words_cut_at_clause_edges_is_verified(data):
     clauses = [clause.strip() for clause in sentence.rstrip(".").split(";") if clause.strip()]
     clause = data.draw(st.sampled_from(clauses))
     assert check(clause).verified
+
+
+# --- hard cases found on the real corpus, rewritten as invented text --------------------------
+
+
+def test_a_hedge_opening_the_sentence_is_dropped_even_across_its_comma():
+    source = "Teeth grew fast. Possibly, growth slowed after the second year in every group."
+    match = verify_quote("growth slowed after the second year", source)
+    assert match.verdict is Verdict.ALTERED
+    assert match.meaning_changes == ('drops the hedge "Possibly" just before the quoted words',)
+    assert verify_quote("growth slowed after the second year", source.replace("Possibly", "However")).verified
+
+
+def test_square_brackets_the_source_has_too_are_its_words():
+    source = "Risk was higher in the first month [odds ratio 2.1, 95% confidence interval 1.2 to 3.4] than later."
+    exact = verify_quote("in the first month [odds ratio 2.1, 95% confidence interval 1.2 to 3.4]", source)
+    assert exact.verdict is Verdict.EXACT
+    changed = verify_quote("in the first month [odds ratio 2.1, 95% confidence wide interval 1.2 to 3.4]", source)
+    assert changed.verdict is Verdict.REWORDED and changed.rewordings == ('adds "wide"',)
+
+
+def test_a_verbatim_search_respects_word_edges():
+    source = "A median of 14 days passed. A median of 1 tumour was treated per patient."
+    match = verify_quote("A median of 1 ... treated per patient", source)
+    assert match.verdict is Verdict.COSMETIC
+    assert match.source_text == "A median of 1 tumour was treated per patient"
+
+
+def test_a_decimal_written_without_its_zero_is_one_number():
+    source = "Admissions fell from 55% to 47% (RR 0.86, p = .19) in the intervention group."
+    assert verify_quote("Admissions fell from 55% to 47% (RR 0.86, p = .19)", source).verdict is Verdict.EXACT
+    match = verify_quote("Admissions fell from 55% to 40% (RR 0.86, p = .19)", source)
+    assert match.meaning_changes == ('changes the number "47" to "40"',)
+
+
+def test_a_full_stop_after_an_abbreviation_does_not_make_a_splice():
+    source = "We read the report by Piano et al. suggesting improved outcomes after transplant in cirrhosis."
+    match = verify_quote("the report by Piano et al. improved outcomes after transplant", source)
+    assert match.verdict is Verdict.ALTERED
+    assert match.meaning_changes == ('drops the hedge "suggesting"',)
+
+
+def test_a_quote_that_leaves_a_word_out_is_placed_by_its_words_not_on_a_similar_sentence():
+    source = (
+        "We asked whether strengthening reduces pain in people with hip pain. "
+        "Strengthening may reduce pain slightly in people with hip pain, at low cost."
+    )
+    match = verify_quote("Strengthening may reduce pain in people with hip pain", source)
+    assert match.verdict is Verdict.ALTERED
+    assert match.meaning_changes == ('drops the qualifier "slightly"',)
+    assert match.source_text == "Strengthening may reduce pain slightly in people with hip pain"
