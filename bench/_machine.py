@@ -28,10 +28,11 @@ _LIBRARIES = ("rapidfuzz", "requests", "ruamel.yaml", "Bio")
 
 @dataclass(frozen=True)
 class Measured:
-    """A finished child process: exit code, wall time, peak RSS (None where unknown) and its output."""
+    """A finished child process: exit code, wall time, CPU time and peak RSS (None where unknown), output."""
 
     returncode: int
     seconds: float
+    cpu_seconds: float | None
     peak_rss_bytes: int | None
     stdout: str
     stderr: str
@@ -61,12 +62,21 @@ def library_versions() -> str:
 
 
 def machine_lines() -> list[str]:
-    """The machine in three lines: platform, CPU, Python (with library versions)."""
+    """The machine in four lines: platform, CPU (and how busy it is), Python (with library versions)."""
     return [
         f"platform: {platform.platform()}",
         f"cpu: {cpu_model()}, {os.cpu_count()} logical CPUs",
+        f"load average: {load_average()} (other work on the machine slows the wall-clock figures)",
         f"python: {platform.python_implementation()} {platform.python_version()}; {library_versions()}",
     ]
+
+
+def load_average() -> str:
+    """The 1-, 5- and 15-minute load averages, or "n/a" where the OS has none."""
+    try:
+        return ", ".join(f"{value:.2f}" for value in os.getloadavg())
+    except (AttributeError, OSError):
+        return "n/a"
 
 
 def print_machine() -> None:
@@ -100,21 +110,25 @@ def run_measured(
         started = time.perf_counter()
         child = subprocess.Popen(list(argv), cwd=cwd, env=dict(env) if env is not None else None,
                                  stdout=out, stderr=err)
-        returncode, peak = _wait(child)
+        returncode, cpu, peak = _wait(child)
         seconds = time.perf_counter() - started
         out.seek(0)
         err.seek(0)
-        return Measured(returncode, seconds, peak,
+        return Measured(returncode, seconds, cpu, peak,
                         out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"))
 
 
-def _wait(child: subprocess.Popen[bytes]) -> tuple[int, int | None]:
-    """Wait for the child; its exit code and, where os.wait4 exists, its peak RSS in bytes."""
+def _wait(child: subprocess.Popen[bytes]) -> tuple[int, float | None, int | None]:
+    """Wait for the child; its exit code and, where os.wait4 exists, its CPU seconds and peak RSS in bytes.
+
+    On Linux the figures cover the child and the processes it waited for (its workers): CPU time is
+    their sum, peak RSS the largest of them.
+    """
     if not hasattr(os, "wait4"):
-        return child.wait(), None
+        return child.wait(), None, None
     _, status, usage = os.wait4(child.pid, 0)
     child.returncode = os.waitstatus_to_exitcode(status)  # Popen must not wait for a reaped child
-    return child.returncode, _rusage_bytes(usage.ru_maxrss)
+    return child.returncode, usage.ru_utime + usage.ru_stime, _rusage_bytes(usage.ru_maxrss)
 
 
 def megabytes(size: int | None) -> str:

@@ -35,6 +35,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -42,6 +43,11 @@ sys.path.insert(0, str(REPO))
 from bench._machine import megabytes, print_machine, run_measured, verdict  # noqa: E402
 from claimcheck.model import Author  # noqa: E402
 from tests.fake_eutils import make_article_xml, pubmed_set_xml  # noqa: E402
+
+Words = dict[str, Any]
+"""The invented words and numbers one abstract is written from."""
+ClaimKeys = dict[str, Any]
+"""A claim as the keys a claims file gives it (text, quote, stated, accept)."""
 
 TARGET_CLAIMS_PER_SECOND = 2000.0
 SEED = 20240607
@@ -164,7 +170,7 @@ def invent_study(rng: random.Random, pmid: str) -> Study:
     )
 
 
-def _title(kind: str, w: dict) -> str:
+def _title(kind: str, w: Words) -> str:
     if kind == "cohort":
         return f"{w['exposure'].capitalize()} and the risk of {w['event']} in adults with {w['condition']}: a prospective cohort study."
     if kind == "animal":
@@ -174,7 +180,7 @@ def _title(kind: str, w: dict) -> str:
     return f"{w['intervention'].capitalize()} versus {w['comparator']} for {w['condition']}: a randomised controlled trial."
 
 
-def _abstract(kind: str, w: dict) -> tuple[tuple[str, tuple[str, ...]], ...]:
+def _abstract(kind: str, w: Words) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """A structured abstract of about 250 words, sentence by sentence."""
     background = (
         f"{w['condition'].capitalize()} is common in adults and limits daily activity, work and sleep for many of them.",
@@ -193,7 +199,7 @@ def _abstract(kind: str, w: dict) -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple(sections)
 
 
-def _trial(w: dict) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+def _trial(w: Words) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
     methods = (
         f"In this randomised controlled trial at {w['centres']} centres, we enrolled {w['n']} participants aged "
         f"{w['low']} to {w['high']} years between {w['y1']} and {w['y2']}.",
@@ -219,7 +225,7 @@ def _trial(w: dict) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
     return methods, results, conclusions
 
 
-def _cohort(w: dict) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+def _cohort(w: Words) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
     methods = (
         f"In this prospective cohort study, we followed {w['n']} adults with {w['condition']} recruited from "
         f"{w['centres']} general practices between {w['y1']} and {w['y2']}.",
@@ -242,7 +248,7 @@ def _cohort(w: dict) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
     return methods, results, conclusions
 
 
-def _animal(w: dict) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+def _animal(w: Words) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
     methods = (
         f"In this study in mice, {w['centres'] * 6} male animals with an induced model of {w['condition']} were "
         f"assigned to {w['intervention']} or a control condition for {w['weeks'] // 2} weeks.",
@@ -262,7 +268,7 @@ def _animal(w: dict) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
     return methods, results, conclusions
 
 
-def _protocol(w: dict) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+def _protocol(w: Words) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
     methods = (
         f"This protocol describes a randomised controlled trial that will enrol {w['n']} adults with "
         f"{w['condition']} at {w['centres']} centres.",
@@ -329,7 +335,7 @@ def claim_kinds(study: Study) -> list[str]:
     return kinds
 
 
-def write_claim(kind: str, study: Study, rng: random.Random) -> dict:
+def write_claim(kind: str, study: Study, rng: random.Random) -> ClaimKeys:
     """One claim of this kind about this study, as the keys a claims file gives it."""
     if kind == "quote-exact":
         return {"quote": rng.choice(study.sentences)}
@@ -362,7 +368,7 @@ def altered(sentence: str, rng: random.Random) -> str:
     return sentence.replace(" and ", " or ", 1)
 
 
-def facts_claim(study: Study, rng: random.Random, *, wrong: bool) -> dict:
+def facts_claim(study: Study, rng: random.Random, *, wrong: bool) -> ClaimKeys:
     """A sentence stating the study's journal, date, institution, country, size and design."""
     journal, _ = study.journal
     year, month = study.year, study.month
@@ -378,7 +384,7 @@ def facts_claim(study: Study, rng: random.Random, *, wrong: bool) -> dict:
         design = "systematic review" if slip == 4 else design
     text = (f"A {design} published in {journal} in {MONTHS[month - 1]} {year} by researchers at {institution} "
             f"in {country} looked at {n} people with {study.condition}.")
-    claim: dict = {"text": text}
+    claim: ClaimKeys = {"text": text}
     if rng.random() < 0.5:
         claim["stated"] = {"journal": journal, "date": f"{year}-{month:02d}", "institution": institution,
                            "country": country, "sample_size": n}
@@ -431,7 +437,7 @@ def claims_file_text(number: int, studies: Sequence[Study], claims: int, rng: ra
     return "\n".join(lines)
 
 
-def _claim_lines(claim: dict) -> list[str]:
+def _claim_lines(claim: ClaimKeys) -> list[str]:
     lines: list[str] = []
     for key in ("text", "quote"):
         if key in claim:
@@ -490,12 +496,12 @@ def build_workload(folder: Path, *, records: int, claims: int, files: int) -> Wo
 # --- the timed runs ------------------------------------------------------------------------------------
 
 
-def run_pipeline(claims_dir: Path, cache_dir: Path) -> dict:
+def run_pipeline(claims_dir: Path, cache_dir: Path) -> dict[str, Any]:
     """The offline check through the pipeline functions, stage by stage; figures as a dict."""
     from claimcheck.claims_file import load_claims_files
     from claimcheck.pipeline import audit, obtain_records, open_store, pmids_of
 
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     claims_files = load_claims_files([claims_dir])
     loaded = time.perf_counter()
     with open_store(claims_files, cache_dir=cache_dir, offline=True) as store:
@@ -508,6 +514,7 @@ def run_pipeline(claims_dir: Path, cache_dir: Path) -> dict:
     return {
         "claims": len(report.results), "records": len(obtained.records), "unavailable": len(obtained.unavailable),
         "load": loaded - started, "obtain": fetched - loaded, "audit": audited - fetched, "total": audited - started,
+        "cpu": time.process_time() - cpu_started,
         "statuses": dict(sorted(statuses.items())), "codes": dict(sorted(codes.items())),
     }
 
@@ -563,7 +570,7 @@ def inner(argv: Sequence[str]) -> int:
     return 0
 
 
-def time_pipeline(workload: Workload, profile_path: str = "") -> tuple[dict, int | None]:
+def time_pipeline(workload: Workload, profile_path: str = "") -> tuple[dict[str, Any], int | None]:
     """Run the pipeline in a fresh process; its figures and its peak RSS."""
     argv = [sys.executable, str(Path(__file__).resolve()), "--inner", str(workload.claims_dir), str(workload.cache_dir)]
     if profile_path:
@@ -581,8 +588,8 @@ def cli_supports_jobs() -> bool:
     return "--jobs" in shown.stdout
 
 
-def time_cli(workload: Workload, output: Path, jobs: int | None) -> tuple[float, int | None, int, int]:
-    """Run the command line once; wall seconds, peak RSS, exit code, and claims in its JSON report."""
+def time_cli(workload: Workload, output: Path, jobs: int | None) -> tuple[float, float | None, int | None, int, int]:
+    """Run the command line once; wall and CPU seconds, peak RSS, exit code, and claims in its JSON report."""
     argv = [sys.executable, "-m", "claimcheck", "check", "--offline", "--cache-dir", str(workload.cache_dir),
             "--format", "json", "--output", str(output), "--quiet"]
     if jobs is not None:
@@ -591,7 +598,8 @@ def time_cli(workload: Workload, output: Path, jobs: int | None) -> tuple[float,
     measured = run_measured(argv, cwd=REPO)
     if measured.returncode not in (0, 1):  # 1 only says findings were made, which they were meant to be
         raise RuntimeError(f"claimcheck check failed (exit {measured.returncode}):\n{measured.stderr[-3000:]}")
-    return measured.seconds, measured.peak_rss_bytes, measured.returncode, count_report_claims(output)
+    return (measured.seconds, measured.cpu_seconds, measured.peak_rss_bytes, measured.returncode,
+            count_report_claims(output))
 
 
 def count_report_claims(path: Path) -> int:
@@ -700,7 +708,7 @@ def main(argv: Sequence[str]) -> int:
     return 0 if passed else 1
 
 
-def print_families(seconds: dict[str, float], claims: int, figures: dict) -> None:
+def print_families(seconds: dict[str, float], claims: int, figures: dict[str, Any]) -> None:
     """Where one claim's time goes, family by family, measured without the profiler."""
     print("\ntime per claim by stage and check family (no profiler; a claim citing two records is checked twice):")
     stages = {"load_claims_files (claims_file.py, ruamel.yaml)": figures["load"],
@@ -711,7 +719,7 @@ def print_families(seconds: dict[str, float], claims: int, figures: dict) -> Non
     print(f"  budget at {TARGET_CLAIMS_PER_SECOND:,.0f} claims/s: {budget:.3f} ms/claim for everything")
 
 
-def report_pipeline(figures: dict, peak_rss: int | None) -> float:
+def report_pipeline(figures: dict[str, Any], peak_rss: int | None) -> float:
     """Print the pipeline run's figures; return its claims per second."""
     claims, total = figures["claims"], figures["total"]
     rate = claims / total
@@ -719,6 +727,7 @@ def report_pipeline(figures: dict, peak_rss: int | None) -> float:
     print(f"  {claims:,} claims, {figures['records']:,} records, {figures['unavailable']} unavailable")
     print(f"  load {figures['load']:.2f} s, obtain {figures['obtain']:.2f} s, audit {figures['audit']:.2f} s; "
           f"total {total:.2f} s = {rate:,.0f} claims/s; peak RSS {megabytes(peak_rss)}")
+    print(f"  CPU time {figures['cpu']:.2f} s = {claims / figures['cpu']:,.0f} claims per CPU second")
     print(f"  statuses: {figures['statuses']}")
     print(f"  findings by code: {figures['codes']}")
     return rate
@@ -727,18 +736,24 @@ def report_pipeline(figures: dict, peak_rss: int | None) -> float:
 def report_cli(workload: Workload, folder: Path) -> float:
     """Time the command line in one process and with --jobs; return the one-process claims per second."""
     print("\ncommand line (python -m claimcheck check --offline --format json --output FILE), wall clock with start-up:")
-    seconds, rss, code, reported = time_cli(workload, folder / "report-1.json", None)
+    seconds, cpu, rss, code, reported = time_cli(workload, folder / "report-1.json", None)
     rate = workload.claims / seconds
-    print(f"  one process: {seconds:.2f} s = {rate:,.0f} claims/s; peak RSS {megabytes(rss)}; exit {code}; "
-          f"{reported:,} claims in the report")
+    print(f"  one process: {seconds:.2f} s = {rate:,.0f} claims/s ({cpu_text(cpu)}); peak RSS {megabytes(rss)}; "
+          f"exit {code}; {reported:,} claims in the report")
     if not cli_supports_jobs():
         print("  --jobs: not available")
         return rate
     for jobs in sorted({2, os.cpu_count() or 1}):
-        seconds, rss, code, reported = time_cli(workload, folder / f"report-{jobs}.json", jobs)
-        print(f"  --jobs {jobs}: {seconds:.2f} s = {workload.claims / seconds:,.0f} claims/s; peak RSS {megabytes(rss)} "
-              f"(the largest single process, main or worker); exit {code}; {reported:,} claims in the report")
+        seconds, cpu, rss, code, reported = time_cli(workload, folder / f"report-{jobs}.json", jobs)
+        print(f"  --jobs {jobs}: {seconds:.2f} s = {workload.claims / seconds:,.0f} claims/s ({cpu_text(cpu)}, all "
+              f"processes); peak RSS {megabytes(rss)} (the largest single process, main or worker); exit {code}; "
+              f"{reported:,} claims in the report")
     return rate
+
+
+def cpu_text(cpu: float | None) -> str:
+    """CPU seconds as "CPU 12.3 s", or "CPU n/a"."""
+    return "CPU n/a" if cpu is None else f"CPU {cpu:.2f} s"
 
 
 if __name__ == "__main__":

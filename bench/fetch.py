@@ -80,12 +80,10 @@ def main(argv: Sequence[str]) -> int:
         with EutilsClient(base_url=fake.url) as client, RecordStore(cache_dir=Path(tmp) / "cache") as store:
             print(f"client: {client!r}")
             wait_for_quiet_window()
-            fetched_at: list[float] = []
+            rate = client.requests_per_second
             started = time.perf_counter()
-            obtained = obtain_records(pmids, store=store, client=client,
-                                      progress=lambda done, total: fetched_at.append(time.perf_counter()))
+            obtained = obtain_records(pmids, store=store, client=client)
             bulk_seconds = time.perf_counter() - started
-            network_seconds = (fetched_at[-1] - started) if fetched_at else float("nan")
             bulk_requests = fake.requests
             stored = store.stats().records
 
@@ -113,8 +111,9 @@ def main(argv: Sequence[str]) -> int:
     print(f"\ncold fetch of {len(pmids):,} references via obtain_records (fetch, parse, store):")
     print(f"  {len(bulk_requests)} requests ({efetch_requests} EFetch; statuses {statuses(bulk_requests)}), "
           f"{bulk_seconds:.2f} s wall, {len(pmids) / bulk_seconds:,.0f} records/s")
-    print(f"  of which EFetch (paced requests and answers) {network_seconds:.2f} s, "
-          f"parsing and storing {bulk_seconds - network_seconds:.2f} s")
+    floor = (len(bulk_requests) - 1) / rate + LATENCY_SECONDS
+    print(f"  the floor at {rate:g} requests/s: {len(bulk_requests)} requests cannot take less than {floor:.2f} s "
+          f"((n - 1) / rate + one latency); the rest is transfer, parsing and storing")
     print(f"  records obtained {len(obtained.records):,}, unavailable {len(obtained.unavailable)}, "
           f"fetched {len(obtained.fetched):,}, in the cache {stored:,}")
     print(f"warm run (same cache): {warm_requests} requests, {warm_seconds:.2f} s, {len(warm.records):,} records")

@@ -44,7 +44,6 @@ from claimcheck.rules import RULES
 from claimcheck.store import RecordStore
 
 __all__ = [
-    "RULES",
     "CheckSettings",
     "Claim",
     "ClaimResult",
@@ -60,6 +59,7 @@ __all__ = [
     "MalformedXMLError",
     "Problem",
     "QuoteMatch",
+    "RULES",
     "Record",
     "RecordStore",
     "Report",

@@ -37,6 +37,9 @@ from claimcheck.model import Article, Claim, ClaimsFile, Quote, Reference, State
 FORMAT_VERSION = 1
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 20
+MAX_QUOTE_CHARS = 5_000
+"""A quotation longer than this is not a quotation; the limit also bounds the alignment work."""
+MAX_TEXT_CHARS = 20_000
 """A claims file nests four levels deep (claims, a claim, its quote list); more is hostile or a mistake."""
 
 CLAIMS_SUFFIXES = (".yaml", ".yml")
@@ -49,7 +52,7 @@ CLAIM_KEYS = ("id", "ref", "refs", "text", "quote", "stated", "accept")
 STATED_KEYS = ("journal", "date", "institution", "country", "sample_size", "author", "design")
 
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")
-PMID_PATTERN = re.compile(r"[0-9]+")
+PMID_PATTERN = re.compile(r"[1-9][0-9]*")
 DOI_PATTERN = re.compile(r"10\.[0-9]+(?:\.[0-9]+)*/\S+")
 CODE_PATTERN = re.compile(r"[A-Z][0-9]{3}")
 DATE_PATTERN = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
@@ -512,6 +515,13 @@ class _Validator:
             source=self.optional_text(value, "source", "of the article"),
         )
 
+    def too_long(self, text: str, limit: int, line: int, what: str, remedy: str) -> bool:
+        """Report text over ``limit`` characters; True when it was too long."""
+        if len(text) <= limit:
+            return False
+        self.problem(line, f"{what} is {len(text):,} characters long; the most claimcheck checks is {limit:,}", remedy)
+        return True
+
     def optional_text(self, mapping: CommentedMap, key: str, owner: str) -> str | None:
         """The text under ``key``, or None when absent; a problem when it is empty or not text."""
         if key not in mapping:
@@ -525,6 +535,8 @@ class _Validator:
         text = str(value).strip()
         if not text:
             self.problem(line, f"'{key}' {owner} is empty", f"write the {key}, or remove it")
+            return None
+        if self.too_long(text, MAX_TEXT_CHARS, line, f"'{key}' {owner}", "shorten it to the sentence that makes the claim"):
             return None
         return text
 
@@ -604,6 +616,9 @@ class _Validator:
         if text is None:
             hint = 'write it as digits, e.g. pmid: "34943166"'
             self.problem(line, f"'pmid' {owner} must be text or a number, not {_kind(value)}", hint)
+            return None
+        if text.isascii() and text.isdigit() and text.startswith("0"):
+            self.problem(line, f"pmid '{text}' {owner} starts with 0, which no PMID does", "write it without the leading zeros")
             return None
         if not PMID_PATTERN.fullmatch(text):
             self.problem(
@@ -808,6 +823,8 @@ class _Validator:
             if not text:
                 self.problem(line, f"the quote {owner} is empty", hint)
                 return ()
+            if self.too_long(text, MAX_QUOTE_CHARS, line, f"the quote {owner}", "split it into several quotes"):
+                return ()
             return (Quote(text=text, line=line),)
         if not isinstance(value, CommentedSeq):
             self.problem(line, f"'quote' {owner} must be text or a list of texts, not {_kind(value)}", hint)
@@ -824,6 +841,8 @@ class _Validator:
             text = str(entry).strip()
             if not text:
                 self.problem(entry_line, f"quote {index + 1} {owner} is empty", hint)
+                continue
+            if self.too_long(text, MAX_QUOTE_CHARS, entry_line, f"quote {index + 1} {owner}", "split it"):
                 continue
             quotes.append(Quote(text=text, line=entry_line))
         return tuple(quotes)

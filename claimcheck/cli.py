@@ -7,6 +7,7 @@ checked); 3 some records could not be had (claims unverified); 130 interrupted.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 import time
@@ -21,6 +22,7 @@ from claimcheck.config import Config, describe, load_config
 from claimcheck.errors import ClaimcheckError, ClaimsFileError, InputError, MalformedXMLError, ServiceError, StoreError
 from claimcheck.extract import extract_file
 from claimcheck.fileio import write_atomic
+from claimcheck.mirror import describe_import, describe_progress, describe_store, import_files
 from claimcheck.model import ClaimsFile, Report, Severity, Status
 from claimcheck.pipeline import Obtained, audit, obtain_records, open_store, pmids_of, snapshot_records
 from claimcheck.pubmed import EutilsClient
@@ -53,10 +55,14 @@ class Progress:
         self.shown = False
 
     def __call__(self, done: int, total: int) -> None:
+        elapsed = max(time.monotonic() - self.started, 1e-6)
+        self.show(f"{done}/{total} ({done / elapsed:.1f}/s)")
+
+    def show(self, text: str) -> None:
+        """Replace the progress line with ``text``."""
         if not self.enabled:
             return
-        elapsed = max(time.monotonic() - self.started, 1e-6)
-        self.stream.write(f"\r{self.label}: {done}/{total} ({done / elapsed:.1f}/s)")
+        self.stream.write(f"\r\x1b[2K{self.label}: {text}")
         self.stream.flush()
         self.shown = True
 
@@ -131,6 +137,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     resolve.set_defaults(handler=run_resolve)
 
+    mirror = verbs.add_parser("mirror", help="a local PubMed mirror in the record cache, for offline and bulk work")
+    mirror.set_defaults(handler=lambda _args: _usage(mirror))
+    mirror_verbs = mirror.add_subparsers(dest="mirror_verb", metavar="ACTION")
+    mirror_import = mirror_verbs.add_parser("import", help="stream PubMed baseline/update files into the cache")
+    mirror_import.add_argument("files", nargs="+", metavar="FILE", help="pubmedYYnNNNN.xml or .xml.gz files, in order")
+    mirror_import.add_argument("--cache-dir", metavar="DIR", help="record cache folder (env CLAIMCHECK_CACHE_DIR)")
+    mirror_import.set_defaults(handler=run_mirror_import)
+    mirror_info = mirror_verbs.add_parser("info", help="report what the record cache holds")
+    mirror_info.add_argument("--cache-dir", metavar="DIR", help="record cache folder (env CLAIMCHECK_CACHE_DIR)")
+    mirror_info.set_defaults(handler=run_mirror_info)
+
     config = verbs.add_parser("config", help="show the effective settings and where each came from")
     _add_paths(config)
     _add_record_options(config)
@@ -141,6 +158,12 @@ def build_parser() -> argparse.ArgumentParser:
     rules_verb.add_argument("--markdown", action="store_true", help="print docs/rules.md, generated from the rule table")
     rules_verb.set_defaults(handler=run_rules)
     return parser
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    """A verb that needs an action was given none: show its help and exit 2."""
+    parser.print_help(sys.stderr)
+    return EXIT_BAD_INPUT
 
 
 def _add_paths(parser: argparse.ArgumentParser) -> None:
@@ -187,8 +210,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "handler", None) is None:
-        parser.print_help()
+        parser.print_help(sys.stderr)
         return EXIT_BAD_INPUT
+    _log_to_stderr()
     try:
         return int(args.handler(args))
     except ClaimsFileError as error:
@@ -209,6 +233,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("claimcheck: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+
+
+class _CliLogHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """The CLI's own handler, so a later main() in the same process replaces it (tests call main often)."""
+
+
+def _log_to_stderr() -> None:
+    """Show the library's warnings (retries, store repairs) as ``claimcheck:`` lines on the current stderr."""
+    logger = logging.getLogger("claimcheck")
+    for handler in list(logger.handlers):
+        if isinstance(handler, _CliLogHandler):
+            logger.removeHandler(handler)
+    handler = _CliLogHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("claimcheck: %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.WARNING)
 
 
 def entry_point() -> None:
@@ -420,6 +460,27 @@ def run_resolve(args: argparse.Namespace) -> int:
     if any(resolution.status is ResolutionStatus.FAILED for resolution in resolutions):
         return EXIT_UNAVAILABLE
     return EXIT_OK if resolved == len(resolutions) else EXIT_FINDINGS
+
+
+def run_mirror_import(args: argparse.Namespace) -> int:
+    """``claimcheck mirror import``: stream PubMed files into the cache, applying DeleteCitation."""
+    config = _config(args)
+    progress = Progress("importing")
+    try:
+        with RecordStore(cache_dir=_cache_dir(config)) as store:
+            summary = import_files(args.files, store=store, progress=lambda state: progress.show(describe_progress(state)))
+    finally:
+        progress.finish()
+    print(describe_import(summary))
+    return EXIT_OK
+
+
+def run_mirror_info(args: argparse.Namespace) -> int:
+    """``claimcheck mirror info``: where the cache is and what it holds."""
+    config = _config(args)
+    with RecordStore(cache_dir=_cache_dir(config), read_only=True) as store:
+        print(describe_store(store.stats()))
+    return EXIT_OK
 
 
 def run_config(args: argparse.Namespace) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
+from functools import lru_cache
 
 from claimcheck.model import Claim, Fact, Stated
 from claimcheck.text import NUMBER_WORDS, extract_numbers, split_sentences
@@ -129,7 +130,7 @@ DESIGN_FAMILIES = {
 }
 """Each design claimcheck reads, and its family: designs of one family are never told apart."""
 
-_DESIGN_PATTERNS = (
+_DESIGN_PATTERN_TEXTS = (
     (
         "randomized trial",
         r"(?<!non-)(?<!non )(?<!quasi-)\brandomi[sz]ed,?\s+"
@@ -153,12 +154,16 @@ _DESIGN_PATTERNS = (
     ("observational study", r"\bobservational study\b"),
     ("case report", r"\bcase (?:report|series)\b"),
 )
+_DESIGN_PATTERNS = tuple((design, re.compile(pattern, re.IGNORECASE)) for design, pattern in _DESIGN_PATTERN_TEXTS)
 # "a meta-analysis of randomized trials": a design named after these words describes other studies.
 _OTHER_STUDIES_BEFORE = re.compile(
     r"\b(?:of|from|including|included|includes|pooled|across|previous|earlier|other)\s+(?:(?!(?:a|an|the|this)\b)\w+\s+){0,2}$"
 )
 
 
+# The pipeline asks for a claim's facts once per cited record and once for its result: a small cache
+# makes the second and later asks free (claims are frozen, and facts depend on nothing else).
+@lru_cache(maxsize=256)
 def read_facts(claim: Claim) -> tuple[Fact, ...]:
     """Every fact the claim states: from ``stated:`` where given (it wins for its kind), else from its text."""
     stated = list(stated_facts(claim.stated))
@@ -211,30 +216,44 @@ def text_facts(text: str) -> list[Fact]:
 # --- text helpers ---------------------------------------------------------------------------
 
 
+_PLAIN_CHARACTERS = str.maketrans(
+    {"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-", "\u00a0": " "}
+)
+_SPACES = re.compile(r"\s+")
+
+
 def plain(text: str) -> str:
     """Text with typographic quotes, dashes and spaces made plain, so patterns stay simple."""
-    table = str.maketrans(
-        {"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-", "\u00a0": " "}
-    )
-    return re.sub(r"\s+", " ", text.translate(table)).strip()
+    return _SPACES.sub(" ", text.translate(_PLAIN_CHARACTERS)).strip()
+
+
+_FOLDED_WORD = re.compile(r"[a-z0-9]+")
 
 
 def fold(text: str) -> str:
     """Lower case, no accents, '&' as 'and', punctuation as spaces: the form names are compared in."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    bare = "".join(char for char in decomposed if not unicodedata.combining(char)).lower()
+    if text.isascii():
+        bare = text.lower()  # ASCII has no accents to take off: NFKD would give the text back unchanged
+    else:
+        decomposed = unicodedata.normalize("NFKD", text)
+        bare = "".join(char for char in decomposed if not unicodedata.combining(char)).lower()
     bare = bare.replace("&", " and ").replace("'s ", " ").replace("'", "")
-    return " ".join(re.findall(r"[a-z0-9]+", bare))
+    return " ".join(_FOLDED_WORD.findall(bare))
+
+
+_ISO_MONTH = re.compile(rf"\b({_YEAR})-(0[1-9]|1[0-2])\b")
+_YEAR_WORD = re.compile(rf"\b({_YEAR})\b")
+_LETTERS = re.compile(r"[A-Za-z]+")
 
 
 def parse_date(value: str) -> tuple[int | None, int | None]:
     """(year, month) of a date as articles write it: "October 2017", "2019", "2016 Jun 1", "Sept. 2020"."""
-    iso = re.search(rf"\b({_YEAR})-(0[1-9]|1[0-2])\b", value)
+    iso = _ISO_MONTH.search(value)
     if iso:
         return int(iso.group(1)), int(iso.group(2))
-    year_match = re.search(rf"\b({_YEAR})\b", value)
+    year_match = _YEAR_WORD.search(value)
     year = int(year_match.group(1)) if year_match else None
-    for word in re.findall(r"[A-Za-z]+", value):
+    for word in _LETTERS.findall(value):
         month = month_number(word)
         if month is not None:
             return year, month
@@ -247,9 +266,12 @@ def month_number(word: str) -> int | None:
     return MONTHS.get(lowered) or _MONTH_ABBREVIATIONS.get(lowered)
 
 
+_BRACKETED_NUMBER = re.compile(r"\((\d+)\)")
+
+
 def parse_count(value: str) -> int | None:
     """The number a count fact gives: "Nineteen (19) people" -> 19, "n = 21" -> 21, "120" -> 120."""
-    bracketed = re.search(r"\((\d+)\)", value)
+    bracketed = _BRACKETED_NUMBER.search(value)
     if bracketed:
         return int(bracketed.group(1))
     for mention in extract_numbers(value):
@@ -262,7 +284,7 @@ def canonical_design(value: str) -> str | None:
     """The design a phrase names ("examined patients' medical records" -> "chart review"), or None."""
     text = plain(value)
     for design, pattern in _DESIGN_PATTERNS:
-        if re.search(pattern, text, flags=re.IGNORECASE):
+        if pattern.search(text):
             return design
     lowered = text.lower().replace("randomised", "randomized")
     if lowered in DESIGN_FAMILIES:
@@ -272,9 +294,12 @@ def canonical_design(value: str) -> str | None:
     return None
 
 
+_TITLE_BEFORE_NAME = re.compile(r"^(?:Dr|Prof|Professor)\.?\s+")
+
+
 def surname_of(name: str) -> str:
     """The surname in a personal name: "Svege I" and "Svege, Ingrid" and "Ingrid Svege" -> "Svege"."""
-    name = re.sub(r"^(?:Dr|Prof|Professor)\.?\s+", "", name.strip())
+    name = _TITLE_BEFORE_NAME.sub("", name.strip())
     if "," in name:
         return name.split(",", 1)[0].strip()
     words = name.split()
@@ -515,21 +540,42 @@ def _countries_listed(text: str) -> Iterator[str]:
         text = text[length + following.end() :]
 
 
-def _country_at(text: str) -> tuple[str, int] | None:
-    """The country whose name (or other name) ``text`` starts with, and the name's length; or None."""
+def _country_names() -> dict[str, str]:
+    """Every name and other name of every country, in the order of COUNTRIES, and the country it names."""
+    countries: dict[str, str] = {}
     for country, aliases in COUNTRIES.items():
         for name in (country, *aliases):
-            if re.match(re.escape(name) + r"(?![\w])", text):
-                return country, len(name)
-    return None
+            countries.setdefault(name, country)
+    return countries
+
+
+def _countries_by_folded_name() -> dict[str, str]:
+    """Every country name folded, and its country (the first country to use a folded name keeps it)."""
+    countries: dict[str, str] = {}
+    for name, country in _country_names().items():
+        countries.setdefault(fold(name), country)
+    return countries
+
+
+_COUNTRY_OF_NAME = _country_names()
+_COUNTRY_OF_FOLDED_NAME = _countries_by_folded_name()
+# One alternation tried in the order of COUNTRIES: the first name that fits wins, as a loop over them would.
+_COUNTRY_NAME_AT_START = re.compile("(" + "|".join(re.escape(name) for name in _COUNTRY_OF_NAME) + r")(?![\w])")
+
+
+def _country_at(text: str) -> tuple[str, int] | None:
+    """The country whose name (or other name) ``text`` starts with, and the name's length; or None."""
+    match = _COUNTRY_NAME_AT_START.match(text)
+    if match is None:
+        return None
+    return _COUNTRY_OF_NAME[match.group(1)], len(match.group(1))
 
 
 def country_for(name: str) -> str | None:
     """The country a name stands for ("the Netherlands", "USA", "Türkiye"), or None."""
-    wanted = fold(name).removeprefix("the ")
-    for country, aliases in COUNTRIES.items():
-        if any(fold(alias) == wanted for alias in (country, *aliases)):
-            return country
+    country = _COUNTRY_OF_FOLDED_NAME.get(fold(name).removeprefix("the "))
+    if country is not None:
+        return country
     return _DEMONYMS.get(name.strip().title())
 
 
@@ -588,7 +634,7 @@ def designs_in(text: str) -> Iterator[str]:
     """Study designs the claim gives the source, in the claim's words ("examine patients' medical records")."""
     found: list[tuple[int, str]] = []
     for _design, pattern in _DESIGN_PATTERNS:
-        for match in re.finditer(pattern, text, flags=re.IGNORECASE):
+        for match in pattern.finditer(text):
             if text[match.end() : match.end() + 1] == "s":
                 continue
             if _OTHER_STUDIES_BEFORE.search(text[max(0, match.start() - 40) : match.start()]):

@@ -5,6 +5,10 @@ The quote is split at ellipses into pieces that must appear in order. Each piece
 place are tokenised and diffed (difflib over word lists), so a check costs about the same on a long
 abstract as on a short one. Differences are sorted into editorial conventions (cosmetic), changes that
 can flip or inflate meaning, other rewordings, and joins of passages that are not adjacent (splices).
+
+When the result looks doubtful (added words, several changes, nothing found), the quote is placed a
+second way, by the runs of its words that occur verbatim in the source, and the better explanation
+wins; runs found out of order are reported as a splice.
 """
 
 from __future__ import annotations
@@ -16,9 +20,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import lru_cache
+from itertools import pairwise
 
 from rapidfuzz import fuzz
-from rapidfuzz.distance import ScoreAlignment
 
 from claimcheck.model import CheckSettings, DiffOp, Record
 from claimcheck.text import (
@@ -80,6 +84,7 @@ class QuoteMatch:
         return self.verdict in (Verdict.EXACT, Verdict.COSMETIC)
 
 
+_DEFAULT_SETTINGS = CheckSettings()
 _TITLE_WORTH_A_LOOK = 70.0
 """A title must hold this share (%) of a quote's words, and align this well, to be searched instead of the abstract."""
 _ADDED_RUN_WORTH_A_SECOND_LOOK = 2
@@ -419,8 +424,8 @@ def _align_piece(
         return None
     begin = min(bisect.bisect_right(source.ends, located_start), len(source.keys) - 1)
     if source.keys[begin : begin + size] == piece.keys:
-        blocks: tuple[_Block, ...] = (("=", begin, begin + size, 0, size),)
-        return _PieceAlignment(piece, source, blocks, begin, begin + size - 1, (located_start, located_end))
+        exact: tuple[_Block, ...] = (("=", begin, begin + size, 0, size),)
+        return _PieceAlignment(piece, source, exact, begin, begin + size - 1, (located_start, located_end))
     finish = max(begin + 1, bisect.bisect_left(source.starts, located_end))
     start, end = _window(source, begin, finish, padding=padding)
     blocks = _diff(source, piece, start, end, context)
@@ -439,6 +444,8 @@ def _locate(piece: _Piece, searchable: _Text, from_char: int) -> tuple[int, int]
         # Verbatim (after lower-casing): str.find is a hundred times faster than an alignment.
         return from_char + position, from_char + position + len(piece.needle)
     found = fuzz.partial_ratio_alignment(piece.needle, haystack)
+    if found is None:
+        return None
     return from_char + found.dest_start, from_char + found.dest_end
 
 
@@ -595,7 +602,7 @@ def verify_quote(
     quote: str,
     source: str | Record,
     *,
-    settings: CheckSettings = CheckSettings(),
+    settings: CheckSettings = _DEFAULT_SETTINGS,
     context: str = "",
 ) -> QuoteMatch:
     """Find ``quote`` in a text, or in a record's title and abstract sections, and say how it differs.
@@ -620,19 +627,27 @@ def verify_quote(
     if len(parsed.pieces) > 1:
         return best if best.verdict is not Verdict.NOT_FOUND else _best_elsewhere(parsed, fields, chosen, details, best)
     if _doubtful(best, added_run):
-        for candidate in fields:
-            region = _anchored_region(parsed.pieces[0], candidate.searchable, _ANCHOR_WORDS)
-            if region is None:
-                continue
-            anchored, added_run_there = _match_field(parsed, candidate, details, quote, region=region)
-            if _better(anchored, best):
-                best, added_run = anchored, added_run_there
+        best, added_run = _second_look(parsed, fields, details, best, added_run)
     if best.verdict is Verdict.NOT_FOUND or added_run >= settings.quote_splice_min_words:
         for candidate in fields:
             spliced = _find_splice(parsed, candidate, settings, quote)
             if spliced is not None:
                 return spliced
     return best
+
+
+def _second_look(
+    parsed: _Quote, fields: list[_Field], context: _Context, best: QuoteMatch, added_run: int
+) -> tuple[QuoteMatch, int]:
+    """Place a one-piece quote by its verbatim runs of words in each field; keep whichever explains more."""
+    for candidate in fields:
+        region = _anchored_region(parsed.pieces[0], candidate.searchable, _ANCHOR_WORDS)
+        if region is None:
+            continue
+        anchored, added_run_there = _match_field(parsed, candidate, context, best.quote, region=region)
+        if _better(anchored, best):
+            best, added_run = anchored, added_run_there
+    return best, added_run
 
 
 def _doubtful(match: QuoteMatch, added_run: int) -> bool:
@@ -1107,15 +1122,15 @@ def _number_changes(removed_words: list[str], added_words: list[str]) -> list[st
         return []
     if len(removed_numbers) == 1 and len(added_numbers) == 1:
         return [f'changes the number "{removed_numbers[0].text}" to "{added_numbers[0].text}"']
-    changes = [f'drops the number "{mention.text}"' for mention in removed_numbers if mention.value not in added_values]
-    changes.extend(f'adds the number "{mention.text}"' for mention in added_numbers if mention.value not in removed_values)
+    changes = [f'drops the number "{number.text}"' for number in removed_numbers if number.value not in added_values]
+    changes.extend(f'adds the number "{number.text}"' for number in added_numbers if number.value not in removed_values)
     return changes or ["repeats or leaves out a number"]
 
 
 def _unit_changes(source: _Source, removed: list[int], piece: _Piece, added: list[int]) -> list[str]:
     """A unit word changed next to a number ("5 mg" quoted as "5 g")."""
-    removed_units = [source.words[i] for i in removed if source.keys[i] in UNITS and i and _is_number(source.keys[i - 1])]
-    added_units = [piece.texts[j] for j in added if piece.keys[j] in UNITS and j and _is_number(piece.keys[j - 1])]
+    removed_units = [source.words[i] for i in removed if i and _is_unit(source.keys[i], source.keys[i - 1])]
+    added_units = [piece.texts[j] for j in added if j and _is_unit(piece.keys[j], piece.keys[j - 1])]
     dropped = _surplus(removed_units, added_units)
     extra = _surplus(added_units, removed_units)
     if len(dropped) == 1 and len(extra) == 1:
@@ -1123,6 +1138,10 @@ def _unit_changes(source: _Source, removed: list[int], piece: _Piece, added: lis
     changes = [f'drops the unit "{word}"' for word in dropped]
     changes.extend(f'adds the unit "{word}"' for word in extra)
     return changes
+
+
+def _is_unit(key: str, previous_key: str) -> bool:
+    return key in UNITS and _is_number(previous_key)
 
 
 def _describe_rewording(parsed: _Quote, source: _Source, piece: _Piece, removed: list[int], added: list[int]) -> str:
@@ -1191,12 +1210,21 @@ def _word_before(source: _Source, first: int) -> int | None:
 
 
 def _word_after(source: _Source, last: int) -> int | None:
-    """The hedge or qualifier right after the last quoted word ("... strength slightly"), if any."""
+    """The hedge or qualifier right after the last quoted word that bears on it, if any.
+
+    An adverb does ("... strength slightly", "... in women only"); so does any hedge that ends the
+    clause ("... than previously suggested."). A hedge that opens what follows ("programmes | may
+    increase") bears on the words after the quote, not on the quote.
+    """
     index = last + 1
     if index >= len(source.keys) or source.pause_after(last):
         return None
     key = source.keys[index]
-    return index if key in HEDGES or key in QUALIFIERS else None
+    if key not in HEDGES and key not in QUALIFIERS:
+        return None
+    if key.endswith("ly") or key == "only" or source.pause_after(index):
+        return index
+    return None
 
 
 def _followed_by_stop(source: _Source, last: int) -> bool:
@@ -1224,9 +1252,9 @@ def _source_slice(source: _Source, first: int, last: int) -> str:
 def _quote_slice(text: str, piece: _Piece, indices: list[int], *, parentheses: bool) -> str:
     """The quote's text from the first to the last of these words, with its brackets (or parentheses)."""
     start, end = piece.starts[indices[0]], piece.ends[indices[-1]]
-    while start > 0 and (text[start - 1] == "[" or parentheses and text[start - 1] == "("):
+    while start > 0 and (text[start - 1] == "[" or (parentheses and text[start - 1] == "(")):
         start -= 1
-    while end < len(text) and (text[end] == "]" or parentheses and text[end] == ")"):
+    while end < len(text) and (text[end] == "]" or (parentheses and text[end] == ")")):
         end += 1
     return text[start:end]
 
@@ -1242,7 +1270,7 @@ def _find_splice(parsed: _Quote, candidate: _Field, settings: CheckSettings, quo
     if runs is None or len(runs) < 2:
         return None
     joins: list[str] = []
-    for (q1, s1, n1), (q2, s2, n2) in zip(runs, runs[1:]):
+    for (q1, s1, n1), (q2, s2, n2) in pairwise(runs):
         if s2 == s1 + n1:
             continue
         left = _tail_words(parsed.text, piece, q1, q1 + n1)
@@ -1302,12 +1330,18 @@ def _longest_run(
         for j in positions.get(keys[i], ()):
             if i > low and j > 0 and source_keys[j - 1] == keys[i - 1]:
                 continue
-            length = 1
-            while i + length < high and j + length < len(source_keys) and source_keys[j + length] == keys[i + length]:
-                length += 1
+            length = _run_length(keys, i, high, source_keys, j)
             if best is None or length > best[2]:
                 best = (i, j, length)
     return best
+
+
+def _run_length(keys: tuple[str, ...], i: int, high: int, source_keys: tuple[str, ...], j: int) -> int:
+    """How many words from quote word ``i`` (before ``high``) equal the source's from word ``j``."""
+    length = 1
+    while i + length < high and j + length < len(source_keys) and source_keys[j + length] == keys[i + length]:
+        length += 1
+    return length
 
 
 def _all_runs(
@@ -1319,9 +1353,7 @@ def _all_runs(
         for j in positions.get(key, ()):
             if i > 0 and j > 0 and source_keys[j - 1] == keys[i - 1]:
                 continue
-            length = 1
-            while i + length < len(keys) and j + length < len(source_keys) and source_keys[j + length] == keys[i + length]:
-                length += 1
+            length = _run_length(keys, i, len(keys), source_keys, j)
             if length >= min_words:
                 runs.append((i, j, length))
     return runs
@@ -1355,7 +1387,7 @@ def _best_chain(runs: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
 
 def _splice_diff(runs: list[tuple[int, int, int]], source: _Source) -> tuple[DiffOp, ...]:
     """The runs' words as "=", with the skipped source words as "-" when the runs are in source order."""
-    in_order = all(s2 >= s1 + n1 for (_, s1, n1), (_, s2, _) in zip(runs, runs[1:]))
+    in_order = all(s2 >= s1 + n1 for (_, s1, n1), (_, s2, _) in pairwise(runs))
     diff: list[DiffOp] = []
     previous_end: int | None = None
     for _, start, length in runs:

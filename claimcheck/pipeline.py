@@ -86,16 +86,24 @@ def obtain_records(
             unavailable[pmid] = "not stored, and --offline forbids fetching it"
         missing = []
     if missing and client is not None:
+
+        def keep(batch: dict[str, bytes]) -> None:
+            for pmid, data in batch.items():
+                try:
+                    records[pmid] = parse_record(data)
+                except MalformedXMLError as error:
+                    unavailable[pmid] = f"PubMed sent a record that could not be read ({error})"
+                    continue
+                store.put(pmid, data)
+                fetched.append(pmid)
+
         try:
-            result = client.efetch(missing, progress=progress)
+            result = client.efetch(missing, progress=progress, on_batch=keep)
         except ServiceError as error:
             for pmid in missing:
-                unavailable[pmid] = f"E-utilities failed: {error}"
+                if pmid not in records:
+                    unavailable.setdefault(pmid, f"E-utilities failed: {error}")
         else:
-            for pmid, data in result.records.items():
-                store.put(pmid, data)
-                records[pmid] = parse_record(data)
-                fetched.append(pmid)
             for pmid in result.missing:
                 unavailable[pmid] = "PubMed has no record with this PMID"
     return Obtained(records, unavailable, tuple(fetched), tuple(store.problems))

@@ -41,6 +41,8 @@ __all__ = [
 DEFAULT_EUTILS_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
 EFETCH_BATCH_SIZE = 200
 ECITMATCH_BATCH_SIZE = 100
+MAX_ANSWER_BYTES = 64 * 1024 * 1024
+"""The largest answer read (after decompression); 200 PubMed records are a few MB, so more is hostile."""
 RATE_WITHOUT_KEY = 3.0
 RATE_WITH_KEY = 10.0
 
@@ -303,8 +305,13 @@ class EutilsClient:
         pmids: Sequence[str],
         *,
         progress: Callable[[int, int], None] | None = None,
+        on_batch: Callable[[dict[str, bytes]], None] | None = None,
     ) -> FetchResult:
-        """Fetch PubMed records in batches of 200; every PMID ends up in ``records`` or ``missing``."""
+        """Fetch PubMed records in batches of 200; every PMID ends up in ``records`` or ``missing``.
+
+        ``on_batch`` receives each batch's records as soon as they arrive, so a caller can keep them
+        even if a later batch fails or the run is interrupted.
+        """
         wanted = _unique_pmids(pmids)
         records: dict[str, bytes] = {}
         missing: list[str] = []
@@ -315,6 +322,8 @@ class EutilsClient:
             except ServiceError as error:
                 raise self._efetch_failure(error, wanted[start:]) from None
             found = _keep_requested(pieces, batch)
+            if on_batch is not None:
+                on_batch(found)
             records.update(found)
             missing.extend(pmid for pmid in batch if pmid not in found)
             if progress is not None:
@@ -396,8 +405,10 @@ class EutilsClient:
             _limiter_for(self.requests_per_second).wait()
             _log.debug("%s: POST %s (try %d of %d)", what, url, attempt, self.max_tries)
             try:
-                response = self._session.post(url, data=body, timeout=self.timeout, headers=_FORM_HEADERS)
-                return read(response)
+                response = self._session.post(url, data=body, timeout=self.timeout, headers=_FORM_HEADERS, stream=True)
+                with response:
+                    _load_capped(response)
+                    return read(response)
             except _Retry as retry:
                 cause, retry_after = retry.cause, retry.retry_after
             except _GiveUp as give_up:
@@ -446,6 +457,19 @@ _FORM_HEADERS = {"Content-Type": "application/x-www-form-urlencoded; charset=utf
 
 
 # --- reading answers ------------------------------------------------------------------------------
+
+
+def _load_capped(response: requests.Response) -> None:
+    """Read the whole answer, refusing one larger than MAX_ANSWER_BYTES before it fills memory."""
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_content(chunk_size=1 << 16):
+        size += len(chunk)
+        if size > MAX_ANSWER_BYTES:
+            raise _GiveUp(f"the answer is larger than {MAX_ANSWER_BYTES // (1024 * 1024)} MB, which no E-utilities answer should be")
+        chunks.append(chunk)
+    # requests serves .content from _content once the body is read; the readers below use .content.
+    response._content = b"".join(chunks)
 
 
 def _check_status(response: requests.Response) -> None:

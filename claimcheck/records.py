@@ -10,6 +10,7 @@ import xml.etree.ElementTree as ET
 import xml.parsers.expat
 import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -44,12 +45,16 @@ class _Splitter:
         self.root = ""
         self.root_start = -1
         self.article_start = -1
+        self.last_closed = -1
+        """Where the end tag of the last element under the root starts: expat has read every byte before it."""
         self.article_pmid = ""
         self.in_pmid = False
         self.in_deletion = False
         self.pmid_text: list[str] = []
         self.error_text: list[str] = []
         self.in_error = False
+        self.skipping = False
+        """Inside an article whose PMID is read: only its end matters, so starts are not listened to."""
         self.spans: list[tuple[str, int, int]] = []
         self.deleted_pmids: list[str] = []
         self.deletions: list[tuple[int, tuple[str, ...]]] = []
@@ -84,17 +89,20 @@ class _Splitter:
             self.parser.CharacterDataHandler = self.text
 
     def end(self, name: str) -> None:
+        if self.skipping:
+            if name in _ARTICLE_TAGS:  # articles never nest, so this is the article's own end
+                self.skipping = False
+                self.parser.StartElementHandler = self.start
+                self.depth = 1
+                self._close_top_level(name)
+            return
         if name == "PMID" and self.in_pmid:
             self._pmid_read()
         elif name == "ERROR" and self.in_error:
             self.in_error = False
             self._stop_listening()
-        if self.depth == 2 and name in _ARTICLE_TAGS:
-            self.spans.append((self.article_pmid, self.article_start, self.parser.CurrentByteIndex))
-            self.article_start = -1
-        elif self.depth == 2 and name == "DeleteCitation":
-            self.in_deletion = False
-            self.deletions.append((len(self.spans), tuple(self.deleted_pmids)))
+        if self.depth == 2:
+            self._close_top_level(name)
         self.depth -= 1
 
     def text(self, data: str) -> None:
@@ -102,6 +110,15 @@ class _Splitter:
             self.pmid_text.append(data)
         if self.in_error:
             self.error_text.append(data)
+
+    def _close_top_level(self, name: str) -> None:
+        self.last_closed = self.parser.CurrentByteIndex
+        if name in _ARTICLE_TAGS:
+            self.spans.append((self.article_pmid, self.article_start, self.last_closed))
+            self.article_start = -1
+        elif name == "DeleteCitation":
+            self.in_deletion = False
+            self.deletions.append((len(self.spans), tuple(self.deleted_pmids)))
 
     def _listen_to_pmid(self) -> None:
         self.in_pmid = True
@@ -115,6 +132,9 @@ class _Splitter:
             self.deleted_pmids.append(pmid)
         else:
             self.article_pmid = pmid
+            # Half of expat's callbacks are element starts; the rest of the article needs none of them.
+            self.skipping = True
+            self.parser.StartElementHandler = None
         self._stop_listening()
 
     def _stop_listening(self) -> None:
@@ -137,7 +157,7 @@ def split_pubmed_set(data: bytes) -> list[tuple[str, bytes]]:
     except xml.parsers.expat.ExpatError as error:
         raise MalformedXMLError(f"the answer is not well-formed XML ({error})") from None
     if splitter.error_text or splitter.root in ("eFetchResult", "ERROR"):
-        raise ErrorAnswerError(" ".join("".join(splitter.error_text).split()) or splitter.root)
+        raise ErrorAnswerError(_error_message(splitter.error_text) or splitter.root)
     if splitter.root != "PubmedArticleSet":
         raise MalformedXMLError(f"the answer is <{splitter.root}>, not <PubmedArticleSet>")
     header = _header_of(data)
@@ -169,6 +189,13 @@ _MONTHS = {
     )
 }
 _YEAR = re.compile(r"\b(\d{4})\b")
+_SPLIT_CHARS = 1 << 20
+"""Text up to this length is collapsed by splitting into words; longer text (never a real field) another way."""
+# Every character str.split() splits on (str.isspace()), mapped to a plain space.
+_WHITESPACE_TO_SPACE = {code: " " for code in (*range(0x9, 0xE), *range(0x1C, 0x20), 0x85, 0xA0, 0x1680,
+                                               *range(0x2000, 0x200B), 0x2028, 0x2029, 0x202F, 0x205F, 0x3000)}
+_ERROR_TEXT_CHARS = 2000
+"""NCBI's error texts are a line or two; a longer one is cut so that a hostile answer cannot fill a message."""
 _MONTH_AFTER_YEAR = re.compile(r"\s*([A-Za-z]{3})")
 # An empty stand-in for optional containers, so that lookups below need no None checks.
 _NOTHING = ET.Element("nothing")
@@ -264,7 +291,26 @@ def _text(element: ET.Element | None) -> str:
     """All text inside the element, inline markup (i, sup, MathML, ...) flattened, whitespace collapsed."""
     if element is None:
         return ""
-    return " ".join("".join(element.itertext()).split())
+    return _collapse("".join(element.itertext()))
+
+
+def _collapse(text: str) -> str:
+    """Each run of whitespace as one space, ends trimmed: " ".join(text.split()), in bounded memory for huge text."""
+    if len(text) <= _SPLIT_CHARS:
+        return " ".join(text.split())
+    # A hostile 100 MB text node split into words would take over a gigabyte; this takes a few copies of it.
+    text = text.translate(_WHITESPACE_TO_SPACE)
+    while "  " in text:
+        text = text.replace("  ", " ")
+    return text.strip(" ")
+
+
+def _error_message(parts: list[str]) -> str:
+    """The text of an E-utilities ERROR element for a message: collapsed, and cut when it runs on."""
+    text = "".join(parts)
+    if len(text) > _ERROR_TEXT_CHARS:
+        text = text[:_ERROR_TEXT_CHARS] + "…"
+    return _collapse(text)
 
 
 def _texts(elements: list[ET.Element]) -> tuple[str, ...]:
@@ -443,13 +489,20 @@ def iter_pubmed_file(source: str | os.PathLike[str] | BinaryIO) -> Iterator[Reco
 
     Memory stays bounded whatever the file's size: each article is dropped once read.
     """
+    with _opened(source) as (stream, name):
+        yield from _iter_set(stream, name)
+
+
+@contextmanager
+def _opened(source: str | os.PathLike[str] | BinaryIO) -> Iterator[tuple[BinaryIO, str]]:
+    """The (gunzipped) content of a file named by path, or of an open binary stream, and the name errors give."""
     if isinstance(source, (str, os.PathLike)):
         name = os.fsdecode(source)
         with open(source, "rb") as stream:
-            yield from _iter_set(_decompressed(stream, name), name)
+            yield _decompressed(stream, name), name
         return
     name = str(getattr(source, "name", "the stream"))
-    yield from _iter_set(_decompressed(source, name), name)
+    yield _decompressed(source, name), name
 
 
 def _decompressed(stream: BinaryIO, name: str) -> BinaryIO:
@@ -531,9 +584,116 @@ def _record_in(element: ET.Element, origin: str) -> Record:
         raise MalformedXMLError(f"{origin}: {error}") from None
 
 
-def _parse_error_message(origin: str, error: ET.ParseError) -> str:
+def _parse_error_message(origin: str, error: ET.ParseError | xml.parsers.expat.ExpatError) -> str:
     """Say what was wrong with the XML, and name an entity-expansion attack for what it is."""
     if "amplification" in str(error):
         # PubMed XML declares no entities of its own, so runaway expansion means a hostile or broken file.
         return f"{origin} was refused: its entities expand to far more text than the file holds ({error})"
     return f"{origin} is not well-formed XML ({error})"
+
+
+# --- Raw articles, streamed: a local mirror stores each article's bytes as the file has them ----
+
+RAW_CHUNK_BYTES = 1 << 20
+"""How much of the (gunzipped) file each expat call reads; memory holds one chunk and one article."""
+
+
+@dataclass(frozen=True)
+class RawArticle:
+    """One article of a PubMed file as the record store keeps it: a one-article PubmedArticleSet."""
+
+    pmid: str
+    data: bytes
+
+
+def iter_raw_articles(
+    source: str | os.PathLike[str] | BinaryIO, *, chunk_bytes: int = RAW_CHUNK_BYTES
+) -> Iterator[RawArticle | DeletedCitations]:
+    """Stream a PubMed baseline or update file (.xml or .xml.gz) as split_pubmed_set splits an answer, in file order.
+
+    Each article keeps the file's own bytes, wrapped in the file's XML declaration and DOCTYPE, so
+    parse_record reads it; each DeleteCitation comes where the file has it. Memory stays bounded:
+    bytes are dropped once their article is handed out. MalformedXMLError names the file.
+    """
+    with _opened(source) as (stream, name):
+        yield from _iter_raw(stream, name, chunk_bytes)
+
+
+def _iter_raw(stream: BinaryIO, origin: str, chunk_bytes: int) -> Iterator[RawArticle | DeletedCitations]:
+    """Feed the stream to expat chunk by chunk and slice each finished article out of a rolling buffer."""
+    parser = xml.parsers.expat.ParserCreate()
+    splitter = _Splitter(parser)
+    buffer = bytearray()
+    offset = 0  # where buffer[0] sits in the decompressed file
+    header = b""
+    finished = False
+    while not finished:
+        chunk = _read_chunk(stream, origin, chunk_bytes)
+        finished = not chunk
+        buffer += chunk
+        _parse_chunk(parser, chunk, finished, origin)
+        if not header:
+            if not splitter.root:
+                continue
+            header = _streamed_header(splitter, buffer, origin)
+        yield from _raw_items(splitter, buffer, offset, header, origin)
+        # Expat may hold back a token cut by the chunk's end, so only bytes it has reported on are dropped.
+        keep = splitter.article_start if splitter.in_article else max(splitter.last_closed, splitter.root_start)
+        del buffer[: keep - offset]
+        offset = keep
+    if splitter.error_text:
+        raise ErrorAnswerError(_error_message(splitter.error_text))
+
+
+def _read_chunk(stream: BinaryIO, origin: str, size: int) -> bytes:
+    """The next chunk of the file; a damaged or truncated gzip file is a MalformedXMLError."""
+    try:
+        return stream.read(size)
+    except (gzip.BadGzipFile, EOFError, zlib.error) as error:
+        raise MalformedXMLError(f"{origin} is not a readable gzip file ({error})") from None
+
+
+def _parse_chunk(parser: xml.parsers.expat.XMLParserType, chunk: bytes, final: bool, origin: str) -> None:
+    """Feed one chunk to expat; XML that is not well-formed (or truncated, at the end) is a MalformedXMLError."""
+    try:
+        parser.Parse(chunk, final)
+    except xml.parsers.expat.ExpatError as error:
+        raise MalformedXMLError(_parse_error_message(origin, error)) from None
+
+
+def _streamed_header(splitter: _Splitter, buffer: bytearray, origin: str) -> bytes:
+    """The file's declaration and DOCTYPE (NCBI's usual ones when it has none); the root must be a set."""
+    if splitter.root != "PubmedArticleSet":
+        raise MalformedXMLError(f"{origin} is <{splitter.root}>, not <PubmedArticleSet>")
+    # Nothing has been dropped before the root is seen, so the buffer still starts at the file's first byte.
+    return bytes(buffer[: splitter.root_start]) or _DEFAULT_HEADER
+
+
+def _raw_items(
+    splitter: _Splitter, buffer: bytearray, offset: int, header: bytes, origin: str
+) -> Iterator[RawArticle | DeletedCitations]:
+    """The articles and DeleteCitations the last chunk finished, in file order; the splitter forgets them."""
+    deletions = list(splitter.deletions)
+    spans = list(splitter.spans)
+    splitter.deletions.clear()
+    splitter.spans.clear()
+    for index, (pmid, start, end_tag_start) in enumerate(spans):
+        while deletions and deletions[0][0] == index:
+            yield _deleted(deletions.pop(0)[1], origin)
+        if not _is_pmid(pmid):
+            raise MalformedXMLError(f"{origin}: the article at byte {start:,} of the XML has no usable PMID ({pmid!r})")
+        end = buffer.index(b">", end_tag_start - offset) + 1
+        yield RawArticle(pmid=pmid, data=header + _SET_OPEN + buffer[start - offset : end] + _SET_CLOSE)
+    for _, pmids in deletions:
+        yield _deleted(pmids, origin)
+
+
+def _deleted(pmids: tuple[str, ...], origin: str) -> DeletedCitations:
+    for pmid in pmids:
+        if not _is_pmid(pmid):
+            raise MalformedXMLError(f"{origin}: a DeleteCitation lists {pmid!r}, which is not a PMID")
+    return DeletedCitations(pmids=pmids)
+
+
+def _is_pmid(text: str) -> bool:
+    return text.isascii() and text.isdigit()

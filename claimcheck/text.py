@@ -146,8 +146,8 @@ _SPELLING_STEMS: tuple[tuple[str, str], ...] = (
     ("aetiol", "etiol"), ("gynaec", "gynec"), ("faec", "fec"), ("caesar", "cesar"), ("oedem", "edem"),
     ("oesoph", "esoph"), ("oestr", "estr"), ("rrhoea", "rrhea"), ("foet", "fet"), ("coeliac", "celiac"),
     ("pnoea", "pnea"), ("manoeuv", "maneuv"), ("homoeo", "homeo"), ("ageing", "aging"), ("sulph", "sulf"),
-    ("programme", "program"), ("catalogue", "catalog"), ("analogue", "analog"), ("grey", "gray"),
-    ("enrolment", "enrollment"), ("fulfil", "fulfill"), ("skilful", "skillful"), ("instalment", "installment"),
+    ("catalogue", "catalog"), ("analogue", "analog"), ("grey", "gray"),
+    ("enrolment", "enrollment"), ("skilful", "skillful"), ("instalment", "installment"),
     ("judgement", "judgment"), ("acknowledgement", "acknowledgment"), ("defence", "defense"),
     ("licence", "license"), ("offence", "offense"), ("pretence", "pretense"), ("aluminium", "aluminum"),
     ("mould", "mold"), ("tyre", "tire"), ("plough", "plow"), ("cheque", "check"),
@@ -157,6 +157,8 @@ _SPELLING_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?<=[a-z]{2})ys(e|es|ed|ing|er|ers)$"), r"yz\1"),
     (re.compile(r"(?<=[a-z]{2})our(s|ed|ing|al|able|ite|ites|ful|less)?$"), r"or\1"),
     (re.compile(r"(?<=[a-z]{2})([bt])re(s|d)?$"), r"\1er\2"),
+    (re.compile(r"^programme(s)?$"), r"program\1"),
+    (re.compile(r"^fulfil(s|ment|ments)?$"), r"fulfill\1"),
     (
         re.compile(
             r"^(model|label|travel|cancel|signal|counsel|fuel|total|channel|level|tunnel|dial|marvel|"
@@ -166,7 +168,7 @@ _SPELLING_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
 )
 _SPELLING_ENDINGS = ("e", "es", "ed", "ing", "ation", "ations", "er", "ers", "our", "ours", "al", "able", "ite",
-                     "ites", "ful", "less", "re", "res", "red")
+                     "ites", "ful", "less", "re", "res", "red", "mes", "il", "ils", "ment", "ments")
 # Words the rules above would wrongly respell: -ise, -our and -re that are not British variants.
 _SAME_IN_AMERICAN = re.compile(
     r"^(?:exerc|superv|comprom|surpr|enterpr|expert|franch|merchand|prem|prom|prec|conc|otherw|likew|clockw"
@@ -179,6 +181,16 @@ _SAME_IN_AMERICAN = re.compile(
 @lru_cache(maxsize=65536)
 def american_spelling(word: str) -> str:
     """The American spelling of a normalised word (utilisation -> utilization, tumour -> tumor)."""
+    result = _respell(word)
+    for _ in range(3):
+        # Respelling can uncover another British pattern; repeat until nothing changes.
+        if result == word:
+            break
+        word, result = result, _respell(result)
+    return result
+
+
+def _respell(word: str) -> str:
     result = word
     for british, american in _SPELLING_STEMS:
         if british in result:
@@ -226,11 +238,6 @@ class Token:
 def tokenize_words(text: str) -> list[Token]:
     """The words of ``text`` (letters, digits, decimals, ``%``), with offsets into the original text."""
     return [Token(m.group(), m.start(), m.end(), normalize_word(m.group())) for m in WORD_PATTERN.finditer(text)]
-
-
-def word_spans(text: str) -> list[tuple[int, int]]:
-    """The (start, end) of every word, as tokenize_words finds them, without building tokens."""
-    return [m.span() for m in WORD_PATTERN.finditer(text)]
 
 
 # --- sentences --------------------------------------------------------------------------------
@@ -286,7 +293,7 @@ def _ends_sentence(text: str, mark: int, end: int) -> bool:
     if word.lower() in SENTENCE_ABBREVIATIONS:
         return False
     # Initials ("J. Smith") and dotted abbreviations ("U.S.", "a.m.") do not end sentences.
-    return not (len(word) == 1 and word.isalpha() or _DOTTED.fullmatch(word))
+    return not ((len(word) == 1 and word.isalpha()) or _DOTTED.fullmatch(word))
 
 
 # --- numbers ----------------------------------------------------------------------------------
@@ -370,7 +377,9 @@ def _word_mentions(text: str) -> list[NumberMention]:
         start, end = match.start(), match.end()
         while True:
             joiner = _NUMBER_WORD_JOINER.match(text, end)
-            following = _NUMBER_WORD.match(text, joiner.end()) if joiner else None
+            if joiner is None:
+                break
+            following = _NUMBER_WORD.match(text, joiner.end())
             if following is None or not _continues(words[-1], following.group().lower(), joiner.group()):
                 break
             words.append(following.group().lower())

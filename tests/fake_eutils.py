@@ -415,6 +415,7 @@ class FakeEutils:
         self._searches: dict[str, _Search] = {}
         self._citations: dict[str, tuple[str | None, str | None]] = {}
         self._failures: list[_Failure] = []
+        self._raw_answers: deque[_Answer] = deque()
         self._requests: list[RecordedRequest] = []
         self._arrivals: deque[float] = deque()
         self._lock = threading.Lock()
@@ -529,6 +530,17 @@ class FakeEutils:
         """Answer every request (to ``endpoint``) badly until ``clear_failures``."""
         self._add_failure(kind, None, endpoint, delay, retry_after)
 
+    def serve_raw_next(self, body: bytes, status: int = 200, *, times: int = 1) -> None:
+        """Answer the next ``times`` requests (any endpoint) with exactly these bytes, as XML (hostile bodies)."""
+        if times < 1:
+            raise ValueError(f"times must be 1 or more, not {times}")
+        with self._lock:
+            self._raw_answers.extend(_Answer(status, body) for _ in range(times))
+
+    def _take_raw_answer(self) -> _Answer | None:
+        with self._lock:
+            return self._raw_answers.popleft() if self._raw_answers else None
+
     def clear_failures(self) -> None:
         """Forget every queued or permanent failure."""
         with self._lock:
@@ -588,6 +600,8 @@ class FakeEutils:
         endpoint = _ENDPOINTS.get(utility, "unknown")
         params = {**url_params, **form_params}
         answer = self._rate_limited(params, arrival)
+        if answer is None:
+            answer = self._take_raw_answer()
         if answer is None:
             answer = self._inject(endpoint, params)
         if answer is None:

@@ -118,7 +118,8 @@ def test_Q104_editorial_conventions_give_one_info_finding_listing_them():
     quote = "\u201chip strengthening [programs] may reduce pain slightly in people with osteoarthritis.\u201d"
     finding = only(findings_for(quote))
     assert finding.rule is rules.QUOTE_COSMETIC and finding.severity is Severity.INFO
-    for note in ("first letter", '[programs] is an editorial insertion', 'writes out "OA" as "osteoarthritis"', "full stop"):
+    notes = ("first letter", "[programs] is an editorial insertion", 'writes out "OA" as "osteoarthritis"', "full stop")
+    for note in notes:
         assert note in finding.message
 
 
@@ -128,6 +129,13 @@ def test_Q105_passages_joined_without_an_ellipsis_are_spliced():
     assert finding.rule is rules.QUOTE_SPLICED and finding.severity is Severity.WARNING
     assert "(PMID 29000002, abstract, RESULTS, CONCLUSION)" in finding.message
     assert "no ellipsis" in finding.message
+
+
+def test_Q102_names_a_splice_too_when_the_spliced_quote_also_drops_a_hedge():
+    quote = "Pain fell by 1.6 points with strengthening. Hip strengthening may reduce pain"
+    finding = only(findings_for(quote))
+    assert finding.rule is rules.QUOTE_ALTERED
+    assert 'drops the qualifier "slightly" just after the quoted words and joins' in finding.message
 
 
 def test_U502_a_record_without_abstract_checks_the_title_and_says_so():

@@ -430,6 +430,34 @@ CASES = [
         'pmid: "34943166"',
     ),
     (
+        "pmid with a leading zero",
+        VALID.replace('pmid: "34943166"', 'pmid: "034943166"'),
+        5,
+        "pmid '034943166' of reference '2' starts with 0, which no PMID does",
+        "leading zeros",
+    ),
+    (
+        "quote too long",
+        VALID + '    quote: "' + "word " * 1100 + '"\n',
+        10,
+        "the quote of claim 'rostron-journal' is 5,499 characters long; the most claimcheck checks is 5,000",
+        "split it",
+    ),
+    (
+        "quote in a list too long",
+        VALID + '    quote: ["fine", "' + "word " * 1100 + '"]\n',
+        10,
+        "quote 2 of claim 'rostron-journal' is 5,499 characters long; the most claimcheck checks is 5,000",
+        "split it",
+    ),
+    (
+        "text too long",
+        VALID.replace("It was published in the journal Review Biology (2).", "x" * 20_001),
+        9,
+        "'text' of claim 'rostron-journal' is 20,001 characters long; the most claimcheck checks is 20,000",
+        "shorten it",
+    ),
+    (
         "pmid a list",
         VALID.replace('pmid: "34943166"', "pmid: [1]"),
         5,
@@ -854,8 +882,8 @@ def test_huge_values_are_shortened_in_messages(in_tmp: Path) -> None:
     huge = "x" * 1_000_000
     problem = only_problem(in_tmp, VALID.replace('pmid: "34943166"', f"pmid: {huge}"))
     assert problem.message == f"pmid '{'x' * 57}...' of reference '2' is not a PMID (digits only)"
-    loaded = load_claims(write(in_tmp, VALID + f"    quote: {huge}\n"))
-    assert loaded.claims[0].quotes[0].text == huge
+    loaded = load_claims(write(in_tmp, VALID + f"    quote: {huge[:5000]}\n"))
+    assert loaded.claims[0].quotes[0].text == huge[:5000]
 
 
 YAML_PIECES = [*"ab12 -:#'\"[]{},>|&*!?\n\t%@`\x00é", "claims", "id", "ref", "quote", "stated", "date", "  ", "\n  - "]

@@ -181,6 +181,7 @@ def test_parse_number(text, value):
         ("anaemia", "anemia"),
         ("ageing", "aging"),
         ("programme", "program"),
+        ("fulfilment", "fulfillment"),
     ],
 )
 def test_british_spellings_become_american(british, american):
@@ -188,7 +189,10 @@ def test_british_spellings_become_american(british, american):
     assert american_spelling(american) == american
 
 
-@pytest.mark.parametrize("word", ["four", "hour", "flour", "exercise", "precise", "promise", "contour", "advertise"])
+@pytest.mark.parametrize(
+    "word",
+    ["four", "hour", "flour", "exercise", "precise", "promise", "contour", "advertise", "programmed", "fulfilled"],
+)
 def test_words_that_only_look_british_are_left_alone(word):
     assert american_spelling(word) == word
 
@@ -210,3 +214,9 @@ def test_word_lists_are_normalised_and_disjoint_where_it_matters():
     assert {"slightly", "possibly", "some", "only", "limited"} <= HEDGES | QUALIFIERS
     assert {"more", "less", "higher", "lower", "than", "versus"} <= COMPARATIVES
     assert not HEDGES & NEGATIONS
+
+
+@given(st.text(alphabet="abcdefghilmnoprstuyz", min_size=3, max_size=14))
+def test_american_spelling_is_idempotent(word):
+    once = american_spelling(word)
+    assert american_spelling(once) == once

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -108,14 +109,15 @@ def journal_names(record: Record) -> list[str]:
     return [name for name in dict.fromkeys(names) if name]
 
 
-def _journal_words(name: str) -> list[str]:
+@lru_cache(maxsize=4096)
+def _journal_words(name: str) -> tuple[str, ...]:
     """A journal name as comparable words: no parentheses, accents, case, 'The', small words; BMC for BioMed Central."""
     bare = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", name)
     words = fold(bare).replace("biomed central", "bmc").split()
-    return [word for word in words if word not in _SMALL_WORDS]
+    return tuple(word for word in words if word not in _SMALL_WORDS)
 
 
-def _same_journal_words(named: list[str], known: list[str]) -> bool:
+def _same_journal_words(named: tuple[str, ...], known: tuple[str, ...]) -> bool:
     """True when the words are one name: equal, abbreviated word by word (ISO), an acronym, or its first half."""
     if not named or not known:
         return False
@@ -132,26 +134,32 @@ def _same_journal_words(named: list[str], known: list[str]) -> bool:
     return len(named) < len(known) and _abbreviates(named, known[: len(named)])
 
 
-def _abbreviates(first: list[str], second: list[str]) -> bool:
+def _abbreviates(first: tuple[str, ...], second: tuple[str, ...]) -> bool:
     return all(a.startswith(b) or b.startswith(a) for a, b in zip(first, second, strict=True))
 
 
-def _is_acronym(short: list[str], long: list[str]) -> bool:
+def _is_acronym(short: tuple[str, ...], long: tuple[str, ...]) -> bool:
     """True for "JAMA" and "Journal of the American Medical Association"."""
     return len(short) == 1 and len(long) > 1 and short[0] == "".join(word[0] for word in long)
 
 
-def _known_variants(record: Record) -> list[list[str]]:
+def _known_variants(record: Record) -> tuple[tuple[str, ...], ...]:
     """The record's journal names as words, also without a subtitle ("Journal of X : official journal of Y")
     and cut where an article's name would stop ("Circulation. Cardiovascular imaging", "Light, science & ...")."""
-    variants: list[list[str]] = []
-    for known in journal_names(record):
+    return _variants_of_names(tuple(journal_names(record)))
+
+
+# Keyed by the names rather than the record: many records share a journal, and the key is cheap to hash.
+@lru_cache(maxsize=4096)
+def _variants_of_names(names: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    variants: list[tuple[str, ...]] = []
+    for known in names:
         cuts = (re.split(r"\s*:\s", known)[0], known.split(". ")[0], known.split(". ")[-1], known.split(", ")[0])
         for text in (known, *cuts):
             words = _journal_words(text)
             if words and words not in variants:
                 variants.append(words)
-    return variants
+    return tuple(variants)
 
 
 def journal_matches(name: str, record: Record) -> bool:
@@ -267,15 +275,17 @@ def _check_date(claim: Claim, fact: Fact, record: Record) -> Iterator[Finding]:
 # --- M203 institutions, M204 countries ------------------------------------------------------
 
 
-def _institution_words(text: str) -> list[str]:
+# The same affiliations come back with every claim citing the record: their words are worth keeping.
+@lru_cache(maxsize=8192)
+def _institution_words(text: str) -> frozenset[str]:
     words = [_INSTITUTION_FORMS.get(word, word) for word in fold(text).split()]
-    return [word for word in words if word not in _SMALL_WORDS and word != "at"]
+    return frozenset(word for word in words if word not in _SMALL_WORDS and word != "at")
 
 
 def institution_in(name: str, affiliation: str) -> bool:
     """True when every word of the institution is in the affiliation ("Oslo University" in "University of Oslo")."""
-    wanted = set(_institution_words(name))
-    return bool(wanted) and wanted <= set(_institution_words(affiliation))
+    wanted = _institution_words(name)
+    return bool(wanted) and wanted <= _institution_words(affiliation)
 
 
 def _short(texts: tuple[str, ...], limit: int = 2) -> str:
@@ -323,24 +333,47 @@ def _check_institutions(claim: Claim, facts: list[Fact], record: Record) -> Iter
         )
 
 
+def _affiliation_name_forms() -> tuple[list[tuple[str, re.Pattern[str]]], list[tuple[str, str]]]:
+    """How each country name is sought in an affiliation: short capitals ("UK", "U.S.") as written, with a
+    pattern; every other name folded, with a space either side, to be found among the affiliation's folded words."""
+    as_written: list[tuple[str, re.Pattern[str]]] = []
+    folded: list[tuple[str, str]] = []
+    for country, aliases in COUNTRIES.items():
+        for name in (country, *aliases):
+            if len(name.replace(".", "")) <= 3 and name.isupper():
+                as_written.append((country, re.compile(rf"(?<![\w.]){re.escape(name)}(?![\w])")))
+            else:
+                folded.append((country, f" {fold(name)} "))
+    return as_written, folded
+
+
+_COUNTRY_NAMES_AS_WRITTEN, _FOLDED_COUNTRY_NAMES = _affiliation_name_forms()
+_FOLDED_US_STATES = tuple(f" {fold(state)} " for state in _US_STATES)
+_US_ZIP_CODE = re.compile(r"\b[A-Z]{2}\s+\d{5}\b")
+
+
 def countries_of_affiliation(affiliation: str) -> set[str]:
     """The countries an affiliation names, by name, other name or US state."""
+    return set(_countries_named_in(affiliation))
+
+
+# Records share affiliations, and every claim citing a record asks again: read each affiliation once.
+@lru_cache(maxsize=8192)
+def _countries_named_in(affiliation: str) -> frozenset[str]:
     text = affiliation
     for place in _MISLEADING_PLACES:
         text = text.replace(place, " ")
     folded = f" {fold(text)} "
     found: set[str] = set()
-    for country, aliases in COUNTRIES.items():
-        for name in (country, *aliases):
-            short_upper = len(name.replace(".", "")) <= 3 and name.isupper()
-            hit = (
-                re.search(rf"(?<![\w.]){re.escape(name)}(?![\w])", text) if short_upper else f" {fold(name)} " in folded
-            )
-            if hit:
-                found.add(country)
-    if any(f" {fold(state)} " in folded for state in _US_STATES) or re.search(r"\b[A-Z]{2}\s+\d{5}\b", text):
+    for country, pattern in _COUNTRY_NAMES_AS_WRITTEN:
+        if pattern.search(text):
+            found.add(country)
+    for country, name in _FOLDED_COUNTRY_NAMES:
+        if name in folded:
+            found.add(country)
+    if any(state in folded for state in _FOLDED_US_STATES) or _US_ZIP_CODE.search(text):
         found.add("United States")
-    return found
+    return frozenset(found)
 
 
 def _check_countries(claim: Claim, facts: list[Fact], record: Record) -> Iterator[Finding]:
@@ -348,7 +381,7 @@ def _check_countries(claim: Claim, facts: list[Fact], record: Record) -> Iterato
         return
     found: set[str] = set()
     for affiliation in record.affiliations:
-        found |= countries_of_affiliation(affiliation)
+        found |= _countries_named_in(affiliation)
     if not found:
         names = ", ".join(fact.value for fact in facts)
         why = "names a country" if record.affiliations else "is listed"
@@ -415,10 +448,16 @@ def _check_author(claim: Claim, fact: Fact, record: Record) -> Iterator[Finding]
 
 def numbers_in(text: str) -> list[int]:
     """The whole numbers a text gives, in digits or in words, in order."""
-    return [int(mention.value) for mention in extract_numbers(text) if mention.value.is_integer()]
+    return list(_whole_numbers(text))
 
 
-def count_found(count: int, numbers: list[int]) -> bool:
+# A record's title and abstract are read for every claim that gives a count from it: read them once.
+@lru_cache(maxsize=1024)
+def _whole_numbers(text: str) -> tuple[int, ...]:
+    return tuple(int(mention.value) for mention in extract_numbers(text) if mention.value.is_integer())
+
+
+def count_found(count: int, numbers: Sequence[int]) -> bool:
     """True when the count is one of the numbers, or the sum of two given one after the other (12 and 7 -> 19)."""
     if count in numbers:
         return True
@@ -429,7 +468,7 @@ def _check_count(claim: Claim, fact: Fact, record: Record) -> Iterator[Finding]:
     count = parse_count(fact.value)
     if count is None or not record.abstract:
         return
-    if count_found(count, numbers_in(f"{record.title} {record.abstract}")):
+    if count_found(count, _whole_numbers(f"{record.title} {record.abstract}")):
         return
     message = (
         f'The claim gives "{fact.value}", but no count of {count} is in the title or abstract of PMID {record.pmid}.'

@@ -10,21 +10,25 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
 from rapidfuzz import fuzz
 
 from claimcheck import rules
 from claimcheck.facts import counts_in
-from claimcheck.model import CheckSettings, Claim, Evidence, Finding, Record, Rule
+from claimcheck.model import AbstractSection, CheckSettings, Claim, Evidence, Finding, Record, Rule
 from claimcheck.text import (
     NumberMention,
     Span,
+    Token,
     american_spelling,
     extract_numbers,
     is_negation,
     normalize,
+    normalize_word,
     parse_number,
     split_sentences,
     tokenize_words,
@@ -177,6 +181,9 @@ _CERTAINTY: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
         ),
     )
 )
+
+_ANY_CERTAINTY = re.compile("|".join(f"(?:{claim_pattern.pattern})" for claim_pattern, _ in _CERTAINTY), re.IGNORECASE)
+"""Any of the certainty words at all: most claims have none, and one search says so."""
 
 # --- O303 relative and absolute figures ---------------------------------------------------------
 
@@ -463,6 +470,7 @@ class _Sentence:
     section: str
     field: str
     stems: frozenset[str]
+    sorted_words: str
 
 
 @dataclass(frozen=True)
@@ -483,7 +491,11 @@ class _Number:
     sentence: str
 
 
-@dataclass(frozen=True)
+_Protocol = tuple[str, _Sentence | None]
+"""Why a record is a protocol, and the sentence that shows it."""
+
+
+@dataclass(frozen=True, eq=False)
 class _Source:
     """A record, prepared for comparison: sentences, words, numbers, topic words."""
 
@@ -493,31 +505,88 @@ class _Source:
     topic_text: str
     topic_stems: frozenset[str]
     topic_words: frozenset[str]
-    topic_initials: frozenset[str]
-    numbers: tuple[_Number, ...]
+    topic_initials: tuple[str, ...]
+    nonhuman: tuple[str, ...] = ()
+    observational: bool = False
+    protocol: _Protocol | None = None
+
+    @cached_property
+    def numbers(self) -> tuple[_Number, ...]:
+        """The record's numbers, read only when a claim has a number to look for."""
+        return tuple(_record_numbers(self.record))
+
+
+# A claims file cites each record for several claims: preparing a record once per audit, not once per claim,
+# is most of the check's speed. Records are frozen, so an equal record always prepares the same way.
+_PREPARED_RECORDS = 1024
 
 
 def _prepare(record: Record) -> _Source:
-    topic_text = "\n".join([record.title, record.abstract, *record.mesh_headings, *record.keywords])
-    return _topic_of(
-        topic_text,
-        record=record,
-        sentences=tuple(_record_sentences(record)),
-        title_abstract=f"{record.title}\n{record.abstract}".strip(),
-        numbers=tuple(_record_numbers(record)),
+    """The record's sentences, words, numbers and kind of study, worked out once for every claim citing it."""
+    # Keyed on the fields the checks read: hashing a whole record (authors, affiliations) costs more than a check.
+    return _prepare_fields(
+        record.pmid, record.title, record.abstract_sections, record.publication_types, record.mesh_headings,
+        record.keywords,
     )
+
+
+@lru_cache(maxsize=_PREPARED_RECORDS)
+def _prepare_fields(
+    pmid: str,
+    title: str,
+    abstract_sections: tuple[AbstractSection, ...],
+    publication_types: tuple[str, ...],
+    mesh_headings: tuple[str, ...],
+    keywords: tuple[str, ...],
+) -> _Source:
+    record = Record(
+        pmid=pmid,
+        title=title,
+        abstract_sections=abstract_sections,
+        publication_types=publication_types,
+        mesh_headings=mesh_headings,
+        keywords=keywords,
+    )
+    abstract = record.abstract
+    spans = split_sentences(abstract)
+    abstract_tokens = tokenize_words(abstract)
+    sentences = tuple(_record_sentences(record, spans, abstract_tokens))
+    nonhuman = tuple(_nonhuman_words(record))
+    topic_parts = [record.title, abstract, *record.mesh_headings, *record.keywords]
+    # The parts are joined by line breaks, which no word crosses: their words are the words of the whole.
+    topic_tokens = [*tokenize_words(record.title), *abstract_tokens]
+    for part in topic_parts[2:]:
+        topic_tokens += tokenize_words(part)
+    return _topic_of(
+        "\n".join(topic_parts),
+        topic_tokens,
+        record=record,
+        sentences=sentences,
+        title_abstract=f"{record.title}\n{abstract}".strip(),
+        nonhuman=nonhuman,
+        observational=_is_observational(record, nonhuman),
+        protocol=_protocol_signal(record, sentences),
+    )
+
+
+@lru_cache(maxsize=_PREPARED_RECORDS)
+def _bare_topic(text: str) -> _Source:
+    """The topic words of one sentence or title (O307 asks about the same few places for every claim)."""
+    return _topic_of(text, tokenize_words(text))
 
 
 def _topic_of(
     text: str,
+    tokens: list[Token],
     *,
     record: Record | None = None,
     sentences: tuple[_Sentence, ...] = (),
     title_abstract: str = "",
-    numbers: tuple[_Number, ...] = (),
+    nonhuman: tuple[str, ...] = (),
+    observational: bool = False,
+    protocol: _Protocol | None = None,
 ) -> _Source:
-    """A _Source whose topic words are those of ``text``; bare (no record) to ask about one sentence."""
-    tokens = tokenize_words(text)
+    """A _Source whose topic words are ``tokens``, the words of ``text``; bare (no record) for one sentence."""
     return _Source(
         record=record or Record(pmid="", title=text),
         sentences=sentences,
@@ -525,30 +594,35 @@ def _topic_of(
         topic_text=normalize(text),
         topic_stems=frozenset(_stem(token.norm) for token in tokens),
         topic_words=frozenset(token.norm for token in tokens),
-        topic_initials=_initials_runs(text),
-        numbers=numbers,
+        topic_initials=_initials(tokens),
+        nonhuman=nonhuman,
+        observational=observational,
+        protocol=protocol,
     )
 
 
-def _record_sentences(record: Record) -> Iterator[_Sentence]:
+def _record_sentences(record: Record, spans: list[Span], abstract_tokens: list[Token]) -> Iterator[_Sentence]:
     """The abstract's sentences with their offsets and section labels; the title when there is no abstract."""
-    abstract = record.abstract
-    spans = split_sentences(abstract)
     if not spans:
         if record.title:
-            yield _Sentence(record.title, None, None, "", "title", frozenset(_content_stems(record.title)))
+            stems = frozenset(_content_stems(tokenize_words(record.title)))
+            yield _Sentence(record.title, None, None, "", "title", stems, _sorted_words(record.title))
         return
     bounds: list[tuple[int, str]] = []
     position = 0
     for section in record.abstract_sections:
         bounds.append((position, section.label))
         position += len(section.text) + 1
+    # Sentences are cut between words, at white space: each has the abstract's words that start inside it.
+    word_starts = [token.start for token in abstract_tokens]
     for span in spans:
         label = ""
         for start, section_label in bounds:
             if start <= span.start:
                 label = section_label
-        yield _Sentence(span.text, span.start, span.end, label, "abstract", frozenset(_content_stems(span.text)))
+        words = abstract_tokens[bisect_left(word_starts, span.start) : bisect_left(word_starts, span.end)]
+        stems = frozenset(_content_stems(words))
+        yield _Sentence(span.text, span.start, span.end, label, "abstract", stems, _sorted_words(span.text))
 
 
 def _record_numbers(record: Record) -> Iterator[_Number]:
@@ -567,6 +641,7 @@ _SUFFIXES = (
 )  # fmt: skip
 
 
+@lru_cache(maxsize=65536)
 def _stem(norm: str) -> str:
     """A crude stem, the same on both sides: surgery/surgical, exercise/exercising, effective/effectiveness."""
     word = american_spelling(norm)
@@ -583,9 +658,15 @@ def _stem(norm: str) -> str:
     return word
 
 
-def _content_stems(text: str) -> list[str]:
+@lru_cache(maxsize=256)
+def _claim_stems(text: str) -> frozenset[str]:
+    """The content stems of a claim sentence (several rules ask for them, for each record the claim cites)."""
+    return frozenset(_content_stems(tokenize_words(text)))
+
+
+def _content_stems(tokens: list[Token]) -> list[str]:
     stems: list[str] = []
-    for token in tokenize_words(text):
+    for token in tokens:
         if token.norm in _STOPWORDS or not token.norm[0].isalpha() or len(token.norm) < 2:
             continue
         stems.append(_stem(token.norm))
@@ -594,33 +675,38 @@ def _content_stems(text: str) -> list[str]:
 
 def _align(text: str, source: _Source) -> list[_Scored]:
     """Source sentences ranked by how well they align with ``text``, best first."""
-    claim_stems = set(_content_stems(text))
-    claim_norm = normalize(text)
+    claim_stems = _claim_stems(text)
+    claim_words = _sorted_words(text)
     scored: list[_Scored] = []
     for sentence in source.sentences:
         shared = len(claim_stems & sentence.stems)
         coverage = shared / len(claim_stems) if claim_stems else 0.0
         precision = shared / len(sentence.stems) if sentence.stems else 0.0
-        # Character similarity (rapidfuzz) settles ties between sentences sharing as many words.
-        similarity = fuzz.token_sort_ratio(claim_norm, normalize(sentence.text)) / 100
+        # Character similarity settles ties between sentences sharing as many words: rapidfuzz's token_sort_ratio
+        # of the normalised texts, with each sentence's words sorted once, not for every claim.
+        similarity = fuzz.ratio(claim_words, sentence.sorted_words) / 100
         score = 0.6 * coverage + 0.2 * precision + 0.2 * similarity
         scored.append(_Scored(sentence, round(score, 3), shared, coverage))
     scored.sort(key=lambda item: -item.score)
     return scored
 
 
-def _initials_runs(text: str) -> frozenset[str]:
-    """Initials of every run of 2-6 words (with and without small words), to recognise abbreviations."""
-    words = [token.norm for token in tokenize_words(text) if token.norm[0].isalpha()]
-    content = [word for word in words if word not in _STOPWORDS]
-    runs: set[str] = set()
-    for sequence in (words, content):
-        for start in range(len(sequence)):
-            for length in range(2, 7):
-                chunk = sequence[start : start + length]
-                if len(chunk) == length:
-                    runs.add("".join(word[0] for word in chunk))
-    return frozenset(runs)
+def _sorted_words(text: str) -> str:
+    """The normalised words of ``text`` in sorted order, as token_sort_ratio compares them."""
+    return " ".join(sorted(normalize(text).split()))
+
+
+def _initials(tokens: list[Token]) -> tuple[str, ...]:
+    """The first letters of every word, and of every word but the small ones, each as one string."""
+    words = [token.norm for token in tokens if token.norm[0].isalpha()]
+    every = "".join(word[0] for word in words)
+    content = "".join(word[0] for word in words if word not in _STOPWORDS)
+    return every, content
+
+
+def _is_initials_run(norm: str, source: _Source) -> bool:
+    """Whether ``norm`` is the initials of a run of 2-6 words of the source (an abbreviation it spells out)."""
+    return 2 <= len(norm) <= 6 and any(norm in initials for initials in source.topic_initials)
 
 
 def _word_in_topic(word: str, source: _Source, groups: tuple[frozenset[str], ...] = _RELATED_TERMS) -> bool:
@@ -629,10 +715,10 @@ def _word_in_topic(word: str, source: _Source, groups: tuple[frozenset[str], ...
     if len(parts) > 1:
         # A hyphenated word ("shock-wave", "platelet-rich") is there when each of its parts is.
         return all(_word_in_topic(part.text, source, groups) for part in parts)
-    norm = normalize(word)
+    norm = normalize_word(word)
     if _stem(norm) in source.topic_stems:
         return True
-    if word.isupper() and 2 <= len(word) <= 6 and norm in source.topic_initials:
+    if word.isupper() and 2 <= len(word) <= 6 and _is_initials_run(norm, source):
         return True
     return any(_related_in(group, source.topic_text) for group in groups if norm in group)
 
@@ -724,15 +810,15 @@ def _best(alignment: list[_Scored]) -> tuple[_Sentence | None, float | None]:
 
 
 def _hedge_dropped(claim: Claim, source: _Source, text: str, alignment: list[_Scored]) -> Iterator[Finding]:
-    if not alignment or text.rstrip().endswith("?") or _CLAIM_HEDGE.search(text) or _SOURCE_HEDGE.search(text):
+    if not alignment or not _states_claim(alignment[0]) or text.rstrip().endswith("?"):
+        return
+    if _CLAIM_HEDGE.search(text) or _SOURCE_HEDGE.search(text):
         return
     best = alignment[0]
-    if not _states_claim(best):
-        return
-    claim_stems = set(_content_stems(text))
+    claim_stems = _claim_stems(text)
     # The finding may be stated plainly in another sentence that also matches; then nothing was dropped.
     close = [item for item in alignment if _states_claim(item)]
-    hedges: list[str] = []
+    hedges: tuple[str, ...] = ()
     for item in close:
         found = _hedges_for(claim_stems, item.sentence.text)
         if not found:
@@ -750,19 +836,29 @@ def _states_claim(item: _Scored) -> bool:
     return item.shared >= _MIN_SHARED_FOR_HEDGE and item.coverage >= _MIN_COVERAGE_FOR_HEDGE
 
 
-def _hedges_for(claim_stems: set[str], sentence: str) -> list[str]:
+def _hedges_for(claim_stems: frozenset[str], sentence: str) -> tuple[str, ...]:
     """The hedges of the clause of ``sentence`` that states what the claim says (or that govern it)."""
     clauses = [clause for clause in _CLAUSE_BREAK.split(sentence) if clause and clause.strip()]
     if len(clauses) <= 1:
         return _hedge_words(sentence)
-    best = max(clauses, key=lambda clause: len(claim_stems & set(_content_stems(clause))))
+    best = max(clauses, key=lambda clause: len(claim_stems & _clause_stems(clause)))
     hedges = _hedge_words(best)
     if best is not clauses[0] and _GOVERNING_HEDGE.search(clauses[0]):
         hedges = _hedge_words(clauses[0]) + hedges
     return hedges
 
 
-def _hedge_words(text: str) -> list[str]:
+# Source sentences come back for every claim citing the record: their clauses are read once.
+_SOURCE_CLAUSES = 16384
+
+
+@lru_cache(maxsize=_SOURCE_CLAUSES)
+def _clause_stems(clause: str) -> frozenset[str]:
+    return frozenset(_content_stems(tokenize_words(clause)))
+
+
+@lru_cache(maxsize=_SOURCE_CLAUSES)
+def _hedge_words(text: str) -> tuple[str, ...]:
     words: list[str] = []
     for match in _SOURCE_HEDGE.finditer(text):
         word = match.group()
@@ -770,14 +866,14 @@ def _hedge_words(text: str) -> list[str]:
         if word == "May" and match.start() > 0:
             continue
         words.append(" ".join(word.split()).lower())
-    return words
+    return tuple(words)
 
 
 # --- O302 certainty-boosted ----------------------------------------------------------------------
 
 
 def _certainty_boosted(claim: Claim, source: _Source, text: str, alignment: list[_Scored]) -> Iterator[Finding]:
-    if text.rstrip().endswith("?"):
+    if text.rstrip().endswith("?") or not _ANY_CERTAINTY.search(text):
         return
     added: list[str] = []
     for claim_pattern, source_pattern in _CERTAINTY:
@@ -804,7 +900,7 @@ def _certainty_boosted(claim: Claim, source: _Source, text: str, alignment: list
 def _relative_as_absolute(claim: Claim, source: _Source, text: str, alignment: list[_Scored]) -> Iterator[Finding]:
     if _CLAIM_KEEPS_RELATIVE.search(text):
         return
-    for mention in extract_numbers(text):
+    for mention in _numbers_in(text):
         share_match = _ABSOLUTE_SHARE.match(text[mention.end :])
         if not mention.is_percent or share_match is None:
             continue
@@ -882,7 +978,7 @@ def _rounds_to(source_value: float, claim_value: float, *, slack: float = 0.5) -
 
 
 def _number_not_in_source(claim: Claim, source: _Source, text: str, alignment: list[_Scored]) -> Iterator[Finding]:
-    if not source.numbers and not source.record.abstract:
+    if not source.record.abstract and not source.numbers:
         return
     missing = [mention for mention in _checkable_numbers(text) if not _number_in_source(mention, text, source)]
     if not missing:
@@ -897,10 +993,13 @@ def _number_not_in_source(claim: Claim, source: _Source, text: str, alignment: l
 
 def _checkable_numbers(text: str) -> Iterator[NumberMention]:
     """The claim's numbers that it attributes to the source: not years, reference marks, clock times or counts."""
+    mentions = _numbers_in(text)
+    if not mentions:
+        return
     ignored = [match.span() for match in _REFERENCE_MARKER.finditer(text)]
     ignored += [match.span() for match in _CLOCK_TIME.finditer(text)]
     ignored += list(_count_spans(text))
-    for mention in extract_numbers(text):
+    for mention in mentions:
         if any(start <= mention.start < end for start, end in ignored):
             continue
         if _is_year(mention, text) or _is_name_part(mention, text):
@@ -909,6 +1008,12 @@ def _checkable_numbers(text: str) -> Iterator[NumberMention]:
             # Number words without a unit count things the claim lists ("three different types"), not findings.
             continue
         yield mention
+
+
+@lru_cache(maxsize=256)
+def _numbers_in(text: str) -> tuple[NumberMention, ...]:
+    """The numbers of a claim sentence (O303 and O304 both read them, for each record the claim cites)."""
+    return tuple(extract_numbers(text))
 
 
 def _count_spans(text: str) -> Iterator[tuple[int, int]]:
@@ -1028,7 +1133,7 @@ def _converted_in_source(mention: NumberMention, source: _Source) -> bool:
 
 
 def _protocol_as_result(claim: Claim, source: _Source, sentences: list[Span]) -> Iterator[Finding]:
-    signal = _protocol_signal(source)
+    signal = source.protocol
     if signal is None:
         return
     reason, sentence = signal
@@ -1047,11 +1152,10 @@ def _protocol_as_result(claim: Claim, source: _Source, sentences: list[Span]) ->
         return
 
 
-def _protocol_signal(source: _Source) -> tuple[str, _Sentence | None] | None:
+def _protocol_signal(record: Record, sentences: tuple[_Sentence, ...]) -> _Protocol | None:
     """Why the record is a protocol (publication type, title, future-tense methods), and a sentence that shows it."""
-    record = source.record
-    future = [item for item in source.sentences if item.field == "abstract" and _FUTURE_METHODS.search(item.text)]
-    shown = future[0] if future else (source.sentences[0] if source.sentences else None)
+    future = [item for item in sentences if item.field == "abstract" and _FUTURE_METHODS.search(item.text)]
+    shown = future[0] if future else (sentences[0] if sentences else None)
     for publication_type in record.publication_types:
         if publication_type.strip().lower() in _PROTOCOL_TYPES:
             return f'publication type "{publication_type}"', shown
@@ -1067,13 +1171,13 @@ def _protocol_signal(source: _Source) -> tuple[str, _Sentence | None] | None:
 
 
 def _causal_from_association(claim: Claim, source: _Source, text: str) -> Iterator[Finding]:
-    if _CLAIM_ASSOCIATION.search(text) or not _is_observational(source):
+    if _CLAIM_ASSOCIATION.search(text) or not source.observational:
         return
     verb = _causal_verb(text)
     if verb is None or _source_says_it(verb, source):
         return
     said = {item: match.group() for item in source.sentences if (match := _ASSOCIATION.search(item.text))}
-    claim_stems = set(_content_stems(text))
+    claim_stems = _claim_stems(text)
     if not said or len(claim_stems & source.topic_stems) < 2:
         return
     sentence = max(said, key=lambda item: len(claim_stems & item.stems))
@@ -1105,10 +1209,9 @@ def _source_says_it(verb: str, source: _Source) -> bool:
     return bool(stems) and stems <= source.topic_stems
 
 
-def _is_observational(source: _Source) -> bool:
+def _is_observational(record: Record, nonhuman: tuple[str, ...]) -> bool:
     """Observational by publication type, MeSH or wording; not a randomised trial nor a laboratory study."""
-    record = source.record
-    if _nonhuman_words(source):
+    if nonhuman:
         return False
     types = {publication_type.lower() for publication_type in record.publication_types}
     if types & _TRIAL_TYPES:
@@ -1130,7 +1233,7 @@ def _comparison_not_in_source(claim: Claim, source: _Source, text: str, alignmen
             continue
         for term in _COMPARATOR_SPLIT.split(phrase):
             words = re.findall(r"\b[A-Za-z][\w'-]*", term)
-            if any(normalize(word) in _GENERIC_COMPARATORS for word in words):
+            if any(normalize_word(word) in _GENERIC_COMPARATORS for word in words):
                 continue
             words = _specific(words)
             if not words:
@@ -1169,7 +1272,7 @@ def _compared_in_source(words: list[str], source: _Source) -> bool:
     """Whether the source compares with this: named in the title, or in a sentence that compares."""
     places = [source.record.title]
     places += [item.text for item in source.sentences if _COMPARISON_MARKERS.search(item.text)]
-    return any(_names_all(words, _topic_of(place)) for place in places)
+    return any(_names_all(words, _bare_topic(place)) for place in places)
 
 
 def _names_all(words: list[str], topic: _Source) -> bool:
@@ -1181,7 +1284,7 @@ def _names_all(words: list[str], topic: _Source) -> bool:
 
 
 def _animal_to_human(claim: Claim, source: _Source, sentences: list[Span]) -> Iterator[Finding]:
-    studied = _nonhuman_words(source)
+    studied = source.nonhuman
     if not studied:
         return
     if _CLAIM_NONHUMAN.search(claim.text or ""):
@@ -1196,23 +1299,27 @@ def _animal_to_human(claim: Claim, source: _Source, sentences: list[Span]) -> It
     yield _finding(rules.ANIMAL_TO_HUMAN, claim, source, sentence, None, message)
 
 
-def _nonhuman_words(source: _Source) -> list[str]:
+def _nonhuman_words(record: Record) -> list[str]:
     """What non-human material the record studies (animals, cells, cadavers), or [] for studies of people."""
-    record = source.record
     mesh = {heading.lower() for heading in record.mesh_headings}
     text = f"{record.title}\n{record.abstract}"
-    matches = _NONHUMAN_TEXT.finditer(_CADAVER_GRAFT.sub(" ", text))
-    mentions = [" ".join(match.group().lower().split()) for match in matches]
     if "animals" in mesh and "humans" not in mesh:
-        return mentions or ["animals (MeSH: Animals)"]
+        return _nonhuman_mentions(text) or ["animals (MeSH: Animals)"]
     # A study that also involves living people (cadaveric grafts in patients, cells from a trial) is left alone.
     if _LIVING_HUMANS.search(text):
         return []
+    mentions = _nonhuman_mentions(text)
     if "cadaver" in mesh:
         return mentions or ["cadavers (MeSH: Cadaver)"]
     if mesh & _NONHUMAN_MESH:
         return mentions or sorted(mesh & _NONHUMAN_MESH)
     return mentions if len(mentions) >= _MIN_NONHUMAN_MENTIONS else []
+
+
+def _nonhuman_mentions(text: str) -> list[str]:
+    """The animals, cells and cadavers the text names (a slow search: only run when the answer can matter)."""
+    matches = _NONHUMAN_TEXT.finditer(_CADAVER_GRAFT.sub(" ", text))
+    return [" ".join(match.group().lower().split()) for match in matches]
 
 
 # --- O309 off-topic-claim ------------------------------------------------------------------------
@@ -1250,7 +1357,7 @@ def _subject_words(text: str, verb_start: int) -> list[str]:
     subject: list[str] = []
     for word in reversed(words):
         # The subject is the run of words right before the verb; a small word ("in helping", "of the") ends it.
-        if normalize(word) in _STOPWORDS or len(subject) == _MAX_PHRASE_WORDS:
+        if normalize_word(word) in _STOPWORDS or len(subject) == _MAX_PHRASE_WORDS:
             break
         subject.insert(0, word)
     return _specific(subject)
@@ -1271,7 +1378,7 @@ def _specific(words: list[str]) -> list[str]:
     specific: list[str] = []
     for word in words:
         bare = re.sub(r"(?:'s|')$", "", word).strip("-")
-        norm = normalize(bare)
+        norm = normalize_word(bare)
         if len(bare) > 1 and norm not in _STOPWORDS and norm not in _GENERIC_TERMS:
             specific.append(bare)
     return specific

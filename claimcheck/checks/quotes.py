@@ -69,7 +69,7 @@ def _message(record: Record, quote: Quote, match: QuoteMatch) -> str:
             f'score {match.score:.2f}: "{_clip(match.source_text)}")'
         )
     if match.verdict is Verdict.ALTERED:
-        return f"the quote {_join(match.meaning_changes)} ({where}): {sides}"
+        return f"the quote {_join(match.meaning_changes + match.splices)} ({where}): {sides}"
     if match.verdict is Verdict.SPLICED:
         return f"the quote {_join(match.splices)} ({where}) with no ellipsis to mark the gap"
     if match.verdict is Verdict.REWORDED:
