@@ -1,8 +1,9 @@
 """Claims files: YAML in, ClaimsFile out, with every problem of every file reported as file:line.
 
-The file is read with ruamel.yaml's round-trip loader, so every node keeps its line and a later
-``resolve --write`` can keep the editor's comments. Nothing is checked and nothing is fetched until
-every file loads cleanly: all problems are collected first and raised as one ClaimsFileError.
+A file in the simple YAML that claims files are written in is read by a small line-by-line reader;
+anything else (and every file with a YAML mistake) is read by ruamel.yaml's round-trip loader, which
+reports the mistake. Either way every value keeps its line. Nothing is checked and nothing is fetched
+until every file loads cleanly: all problems are collected first and raised as one ClaimsFileError.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from ruamel.yaml.events import (
 )
 from ruamel.yaml.nodes import ScalarNode
 from ruamel.yaml.reader import ReaderError
+from ruamel.yaml.resolver import VersionedResolver
+from ruamel.yaml.scanner import Scanner
 
 from claimcheck.errors import ClaimsFileError, Problem
 from claimcheck.model import Article, Claim, ClaimsFile, Quote, Reference, Stated
@@ -37,10 +40,10 @@ from claimcheck.model import Article, Claim, ClaimsFile, Quote, Reference, State
 FORMAT_VERSION = 1
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 20
+"""A claims file nests four levels deep (claims, a claim, its quote list); more is hostile or a mistake."""
 MAX_QUOTE_CHARS = 5_000
 """A quotation longer than this is not a quotation; the limit also bounds the alignment work."""
 MAX_TEXT_CHARS = 20_000
-"""A claims file nests four levels deep (claims, a claim, its quote list); more is hostile or a mistake."""
 
 CLAIMS_SUFFIXES = (".yaml", ".yml")
 FORMAT_DOC = "docs/claims-format.md"
@@ -220,11 +223,18 @@ def _new_yaml() -> YAML:
 
 
 def _parse_yaml(text: str, shown: str) -> tuple[Any, list[Problem]]:
+    document = _read_simple(text)
+    if document is not None:
+        return document, []
+    return _parse_full(text, shown)
+
+
+def _parse_full(text: str, shown: str) -> tuple[Any, list[Problem]]:
     try:
         problems = _scan_events(text, shown)
         if problems:
             return None, problems
-        return _new_yaml().load(text), []
+        return _from_round_trip(_new_yaml().load(text)), []
     except DuplicateKeyError as error:
         return None, [_duplicate_key_problem(error, shown)]
     except MarkedYAMLError as error:
@@ -354,6 +364,377 @@ def _syntax_problem(error: MarkedYAMLError, shown: str) -> Problem:
     return Problem(shown, line, f"not valid YAML: {problem}", hint)
 
 
+def _from_round_trip(value: Any) -> Any:
+    """The round-trip loader's document as _Mapping and _Sequence, with the lines it recorded."""
+    if isinstance(value, CommentedMap):
+        mapping = _Mapping(_node_line(value))
+        for key, item in value.items():
+            mapping[key] = _from_round_trip(item)
+            mapping.key_lines[key] = _round_trip_key_line(value, key)
+        return mapping
+    if isinstance(value, CommentedSeq):
+        sequence = _Sequence(_node_line(value))
+        for index, item in enumerate(value):
+            sequence.append(_from_round_trip(item))
+            sequence.item_lines.append(_round_trip_item_line(value, index))
+        return sequence
+    return value
+
+
+def _round_trip_key_line(mapping: CommentedMap, key: object) -> int:
+    try:
+        return int(mapping.lc.key(key)[0]) + 1
+    except (KeyError, TypeError, AttributeError):
+        return _node_line(mapping)
+
+
+def _round_trip_item_line(sequence: CommentedSeq, index: int) -> int:
+    try:
+        return int(sequence.lc.item(index)[0]) + 1
+    except (KeyError, TypeError, AttributeError):
+        return _node_line(sequence)
+
+
+def _node_line(node: object) -> int:
+    line = getattr(getattr(node, "lc", None), "line", None)
+    return line + 1 if isinstance(line, int) else 1
+
+
+# --- the simple reader --------------------------------------------------------------------------
+#
+# ruamel.yaml's pure-Python scanner costs about half a millisecond per claim. Claims files are
+# written in a small part of YAML: block mappings and lists, scalars on one line, ``>-`` blocks and
+# one-line ``[...]`` lists. The simple reader reads that part line by line; at the first thing
+# outside it (a tag, an alias, a flow mapping, text over several plain lines, a duplicate key, a
+# syntax error...) it gives up and the full reader reads the file, so what is read and every
+# problem reported stay exactly the full reader's.
+
+
+class _Mapping(dict[Any, Any]):
+    """A YAML mapping as read: its entries in order, its line and the line of each key."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__()
+        self.line = line
+        self.key_lines: dict[Any, int] = {}
+
+
+class _Sequence(list[Any]):
+    """A YAML list as read: its items in order, its line and the line of each item."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__()
+        self.line = line
+        self.item_lines: list[int] = []
+
+
+class _NotSimple(Exception):
+    """The text leaves the simple part of YAML; the full reader must read it."""
+
+
+# Tabs, carriage returns, control characters and the characters ruamel.yaml takes as line breaks.
+_OUTSIDE_SIMPLE_TEXT = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+_KEY = re.compile(r"""(?:([A-Za-z0-9_][A-Za-z0-9_-]{0,99})|"([^"\\]{0,100})"|'([^']{0,100})'):(?: +|$)""")
+_DOUBLE_QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
+_SINGLE_QUOTED = re.compile(r"'((?:[^']|'')*)'")
+_ESCAPE = re.compile(r"\\(?:x([0-9A-Fa-f]{2})|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))")
+_FLOW_WORD = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
+_BLOCK_HEADER = re.compile(r"([>|])(-?)(?: +#.*)? *")
+_DECIMAL = re.compile(r"0|[1-9][0-9]*")
+_INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
+_RESOLVER = VersionedResolver()
+_IMPLICIT_RESOLVERS = _RESOLVER.versioned_resolver
+"""YAML 1.2's implicit tags (numbers, dates, true/false, empty) by the first character they apply to."""
+_TEXT_TAGS = frozenset({YAML_CORE_TAG_PREFIX + "str", YAML_CORE_TAG_PREFIX + "timestamp"})
+
+
+def _read_simple(text: str) -> _Mapping | None:
+    """The document, when the text keeps to the simple part of YAML; None when it does not."""
+    if _OUTSIDE_SIMPLE_TEXT.search(text):
+        return None
+    try:
+        return _SimpleReader(text).document()
+    except _NotSimple:
+        return None
+
+
+def _is_entry(text: str) -> bool:
+    return text == "-" or text.startswith("- ")
+
+
+def _plain_value(text: str) -> Any:
+    """A plain scalar as the round-trip loader builds it: text, a whole number, true/false or empty."""
+    if text and text[0] not in _IMPLICIT_RESOLVERS and None not in _IMPLICIT_RESOLVERS:
+        return text
+    tag = str(_RESOLVER.resolve(ScalarNode, text, (True, False)))
+    if tag in _TEXT_TAGS:
+        return text
+    if tag == YAML_CORE_TAG_PREFIX + "null":
+        return None
+    if tag == YAML_CORE_TAG_PREFIX + "bool":
+        return text.lower() == "true"
+    if tag == YAML_CORE_TAG_PREFIX + "int" and _DECIMAL.fullmatch(text):
+        return int(text)
+    # Octal, hex, underscores, floats and the rest: the full reader knows how it builds them.
+    raise _NotSimple
+
+
+def _unescaped(match: re.Match[str]) -> str:
+    code = match.group(1) or match.group(2) or match.group(3)
+    if code is not None:
+        number = int(code, 16)
+        if number > 0x10FFFF:
+            raise _NotSimple
+        return chr(number)
+    replacement = Scanner.ESCAPE_REPLACEMENTS.get(match.group(4))
+    if replacement is None:
+        raise _NotSimple
+    return str(replacement)
+
+
+class _SimpleReader:
+    """Reads the simple part of YAML line by line; raises _NotSimple at anything beyond it."""
+
+    def __init__(self, text: str) -> None:
+        self.lines = text.split("\n")
+        self.index = 0
+        # Where the unread part of the current line starts: after "- " in "- id: x".
+        self.column = 0
+
+    def document(self) -> _Mapping:
+        """The top-level mapping; the whole text must be it."""
+        upcoming = self.peek()
+        if upcoming is not None and upcoming[1] == "---":
+            self.next_line()
+            upcoming = self.peek()
+        if upcoming is None or upcoming[0] != 0:
+            raise _NotSimple
+        document = self.mapping(0, 1)
+        if self.peek() is not None:
+            raise _NotSimple
+        return document
+
+    def peek(self) -> tuple[int, str] | None:
+        """The column and text of the next line that holds more than blanks or a comment."""
+        while self.index < len(self.lines):
+            line = self.lines[self.index]
+            text = line[self.column :].lstrip(" ")
+            if text and not text.startswith("#"):
+                return len(line) - len(text), text
+            self.next_line()
+        return None
+
+    def next_line(self) -> None:
+        """Move to the start of the next line."""
+        self.index += 1
+        self.column = 0
+
+    def mapping(self, indent: int, depth: int) -> _Mapping:
+        """A block mapping whose keys start at column ``indent``."""
+        if depth > MAX_DEPTH:
+            raise _NotSimple
+        mapping = _Mapping(self.index + 1)
+        while True:
+            upcoming = self.peek()
+            if upcoming is None or upcoming[0] < indent or _is_entry(upcoming[1]):
+                return mapping
+            column, text = upcoming
+            match = _KEY.match(text)
+            if column > indent or match is None:
+                raise _NotSimple
+            key = self.key(match)
+            if key in mapping:
+                raise _NotSimple
+            mapping.key_lines[key] = self.index + 1
+            mapping[key] = self.value(text[match.end() :], indent, depth)
+
+    def key(self, match: re.Match[str]) -> Any:
+        """A mapping key: text, or a whole number as in ``1: {...}``."""
+        plain, double, single = match.groups()
+        if plain is None:
+            return double if double is not None else single
+        key = _plain_value(plain)
+        if isinstance(key, bool) or not isinstance(key, (str, int)):
+            raise _NotSimple
+        return key
+
+    def value(self, rest: str, indent: int, depth: int) -> Any:
+        """The value of a key at column ``indent``, from ``rest`` of its line or the lines below."""
+        if rest and not rest.startswith("#"):
+            return self.scalar(rest, indent, depth)
+        self.next_line()
+        upcoming = self.peek()
+        if upcoming is None:
+            return None
+        column, text = upcoming
+        if column == indent and _is_entry(text):
+            return self.sequence(indent, depth + 1)
+        if column <= indent:
+            return None
+        if _is_entry(text):
+            return self.sequence(column, depth + 1)
+        return self.mapping(column, depth + 1)
+
+    def sequence(self, indent: int, depth: int) -> _Sequence:
+        """A block list whose dashes are at column ``indent``."""
+        if depth > MAX_DEPTH:
+            raise _NotSimple
+        sequence = _Sequence(self.index + 1)
+        while True:
+            upcoming = self.peek()
+            if upcoming is None or upcoming[0] < indent or not _is_entry(upcoming[1]):
+                return sequence
+            column, text = upcoming
+            if column > indent:
+                raise _NotSimple
+            sequence.item_lines.append(self.index + 1)
+            sequence.append(self.item(column, text[1:], depth))
+
+    def item(self, column: int, after_dash: str, depth: int) -> Any:
+        """One list item: ``- id: ...`` starts a mapping, anything else is a value on this line."""
+        rest = after_dash.lstrip(" ")
+        if not rest or rest.startswith("#") or _is_entry(rest):
+            raise _NotSimple
+        if _KEY.match(rest):
+            self.column = column + 1 + len(after_dash) - len(rest)
+            return self.mapping(self.column, depth + 1)
+        return self.scalar(rest, column, depth)
+
+    def scalar(self, text: str, indent: int, depth: int) -> Any:
+        """A value that starts on the current line, in a collection at column ``indent``."""
+        head = text[0]
+        if head in ">|":
+            return self.block_scalar(text, indent)
+        if head == '"' or head == "'":
+            value = self.quoted(text)
+        elif head == "[":
+            if depth + 1 > MAX_DEPTH:
+                raise _NotSimple
+            value = self.flow_sequence(text)
+        elif head in _INDICATORS:
+            raise _NotSimple
+        else:
+            value = self.plain(text)
+        self.next_line()
+        upcoming = self.peek()
+        if upcoming is not None and upcoming[0] > indent:
+            # A deeper line continues a plain scalar, or is a mistake: both are the full reader's.
+            raise _NotSimple
+        return value
+
+    def plain(self, text: str) -> Any:
+        """A plain scalar that ends on its line, before any comment."""
+        comment = text.find(" #")
+        if comment >= 0:
+            text = text[:comment]
+        text = text.rstrip(" ")
+        if ": " in text or text.endswith(":"):
+            raise _NotSimple
+        return _plain_value(text)
+
+    def quoted(self, text: str) -> str:
+        """A quoted scalar that closes on its line, followed by nothing but a comment."""
+        double = text[0] == '"'
+        match = (_DOUBLE_QUOTED if double else _SINGLE_QUOTED).match(text)
+        if match is None:
+            raise _NotSimple
+        self.expect_line_end(text[match.end() :])
+        if not double:
+            return match.group(1).replace("''", "'")
+        return _ESCAPE.sub(_unescaped, match.group(1))
+
+    def flow_sequence(self, text: str) -> _Sequence:
+        """A ``[...]`` list on one line whose items are quoted scalars or single words."""
+        sequence = _Sequence(self.index + 1)
+        position = 1 + len(text[1:]) - len(text[1:].lstrip(" "))
+        if text.startswith("]", position):
+            self.expect_line_end(text[position + 1 :])
+            return sequence
+        while True:
+            head = text[position : position + 1]
+            if head == '"' or head == "'":
+                match = (_DOUBLE_QUOTED if head == '"' else _SINGLE_QUOTED).match(text, position)
+            else:
+                match = _FLOW_WORD.match(text, position)
+            if match is None:
+                raise _NotSimple
+            value = match.group(0)
+            if head == '"':
+                value = _ESCAPE.sub(_unescaped, match.group(1))
+            elif head == "'":
+                value = match.group(1).replace("''", "'")
+            else:
+                value = _plain_value(value)
+            sequence.item_lines.append(self.index + 1)
+            sequence.append(value)
+            rest = text[match.end() :].lstrip(" ")
+            if rest.startswith("]"):
+                self.expect_line_end(rest[1:])
+                return sequence
+            if not rest.startswith(","):
+                raise _NotSimple
+            after_comma = rest[1:].lstrip(" ")
+            position = len(text) - len(after_comma)
+            if after_comma.startswith("]"):
+                raise _NotSimple
+
+    def expect_line_end(self, rest: str) -> None:
+        """After a closed scalar or list only blanks and a comment may follow on the line."""
+        if rest.strip(" ") and not (rest.startswith(" ") and rest.lstrip(" ").startswith("#")):
+            raise _NotSimple
+
+    def block_scalar(self, header: str, indent: int) -> str:
+        """A ``>`` or ``|`` block (optionally with ``-``), its lines more indented than ``indent``."""
+        match = _BLOCK_HEADER.fullmatch(header)
+        if match is None:
+            raise _NotSimple
+        folded, strip = match.group(1) == ">", match.group(2) == "-"
+        start = self.index + 1
+        lines = self.lines
+        if start >= len(lines) or not lines[start].strip(" "):
+            raise _NotSimple
+        content_indent = len(lines[start]) - len(lines[start].lstrip(" "))
+        if content_indent <= indent:
+            raise _NotSimple
+        body: list[str] = []
+        last = start
+        index = start
+        while index < len(lines):
+            line = lines[index]
+            if not line.strip(" "):
+                if len(line) > content_indent:
+                    raise _NotSimple
+                body.append("")
+            elif len(line) - len(line.lstrip(" ")) < content_indent:
+                break
+            else:
+                body.append(line[content_indent:])
+                last = index
+            index += 1
+        self.index, self.column = index, 0
+        content = body[: last - start + 1]
+        if folded and any(line.startswith(" ") for line in content):
+            raise _NotSimple
+        value = _folded(content) if folded else "\n".join(content)
+        if not strip and last + 1 < len(lines):
+            value += "\n"
+        return value
+
+
+def _folded(lines: list[str]) -> str:
+    """Folded block text: a single line break becomes a space, each blank line a line break."""
+    parts = [lines[0]]
+    blanks = 0
+    for line in lines[1:]:
+        if not line:
+            blanks += 1
+            continue
+        parts.append("\n" * blanks if blanks else " ")
+        parts.append(line)
+        blanks = 0
+    return "".join(parts)
+
+
 # --- validation ---------------------------------------------------------------------------------
 
 
@@ -397,23 +778,12 @@ def _label(value: object) -> str | None:
     return None
 
 
-def _key_line(mapping: CommentedMap, key: object) -> int:
-    try:
-        return int(mapping.lc.key(key)[0]) + 1
-    except (KeyError, TypeError, AttributeError):
-        return _node_line(mapping)
+def _key_line(mapping: _Mapping, key: object) -> int:
+    return mapping.key_lines.get(key, mapping.line)
 
 
-def _item_line(sequence: CommentedSeq, index: int) -> int:
-    try:
-        return int(sequence.lc.item(index)[0]) + 1
-    except (KeyError, TypeError, AttributeError):
-        return _node_line(sequence)
-
-
-def _node_line(node: object) -> int:
-    line = getattr(getattr(node, "lc", None), "line", None)
-    return line + 1 if isinstance(line, int) else 1
+def _item_line(sequence: _Sequence, index: int) -> int:
+    return sequence.item_lines[index]
 
 
 class _Validator:
@@ -434,7 +804,7 @@ class _Validator:
         if document is None:
             self.problem(1, "the file is empty", f"start from the example in {FORMAT_DOC}")
             return None
-        if not isinstance(document, CommentedMap):
+        if not isinstance(document, _Mapping):
             self.problem(
                 1,
                 f"the file must be a mapping with the keys claimcheck, references and claims, not {_kind(document)}",
@@ -454,7 +824,7 @@ class _Validator:
             claims=claims,
         )
 
-    def unknown_keys(self, mapping: CommentedMap, allowed: Sequence[str], where: str) -> None:
+    def unknown_keys(self, mapping: _Mapping, allowed: Sequence[str], where: str) -> None:
         """Report every key of ``mapping`` that the format does not define, with a did-you-mean."""
         for key in mapping:
             if isinstance(key, str) and key in allowed:
@@ -467,7 +837,7 @@ class _Validator:
                 hint = "the keys allowed here are: " + ", ".join(sorted(allowed))
             self.problem(_key_line(mapping, key), f"unknown key '{shown_key}' {where}", hint)
 
-    def version(self, document: CommentedMap) -> int:
+    def version(self, document: _Mapping) -> int:
         """The format version, which must be 1."""
         if "claimcheck" not in document:
             self.problem(
@@ -496,12 +866,12 @@ class _Validator:
 
     # --- article
 
-    def article(self, document: CommentedMap) -> Article:
+    def article(self, document: _Mapping) -> Article:
         """The optional ``article:`` header."""
         if "article" not in document:
             return Article()
         value = document["article"]
-        if not isinstance(value, CommentedMap):
+        if not isinstance(value, _Mapping):
             self.problem(
                 _key_line(document, "article"),
                 f"'article' must be a mapping (title, url, source), not {_kind(value)}",
@@ -522,7 +892,7 @@ class _Validator:
         self.problem(line, f"{what} is {len(text):,} characters long; the most claimcheck checks is {limit:,}", remedy)
         return True
 
-    def optional_text(self, mapping: CommentedMap, key: str, owner: str) -> str | None:
+    def optional_text(self, mapping: _Mapping, key: str, owner: str) -> str | None:
         """The text under ``key``, or None when absent; a problem when it is empty or not text."""
         if key not in mapping:
             return None
@@ -542,7 +912,7 @@ class _Validator:
 
     # --- references
 
-    def references(self, document: CommentedMap) -> dict[str, Reference] | None:
+    def references(self, document: _Mapping) -> dict[str, Reference] | None:
         """The references by label, or None when the section is missing or not a mapping."""
         if "references" not in document:
             self.problem(
@@ -552,7 +922,7 @@ class _Validator:
             )
             return None
         value = document["references"]
-        if not isinstance(value, CommentedMap):
+        if not isinstance(value, _Mapping):
             self.problem(
                 _key_line(document, "references"),
                 f"'references' must be a mapping from the article's labels to references, not {_kind(value)}",
@@ -583,14 +953,14 @@ class _Validator:
     def reference(self, key: str, entry: Any, line: int) -> Reference:
         """One reference: its citation, PMID and DOI."""
         owner = f"of reference '{_shorten(key)}'"
-        if entry is None or (isinstance(entry, CommentedMap) and not entry):
+        if entry is None or (isinstance(entry, _Mapping) and not entry):
             self.problem(
                 line,
                 f"reference '{_shorten(key)}' has no citation, pmid or doi",
                 "give at least its citation as the article prints it",
             )
             return Reference(key=key, line=line)
-        if not isinstance(entry, CommentedMap):
+        if not isinstance(entry, _Mapping):
             self.problem(
                 line,
                 f"reference '{_shorten(key)}' must be a mapping (citation, pmid, doi), not {_kind(entry)}",
@@ -606,7 +976,7 @@ class _Validator:
             doi=self.doi(entry, owner),
         )
 
-    def pmid(self, entry: CommentedMap, owner: str) -> str | None:
+    def pmid(self, entry: _Mapping, owner: str) -> str | None:
         """The PMID as digits, accepting a YAML number."""
         if "pmid" not in entry:
             return None
@@ -629,7 +999,7 @@ class _Validator:
             return None
         return text
 
-    def doi(self, entry: CommentedMap, owner: str) -> str | None:
+    def doi(self, entry: _Mapping, owner: str) -> str | None:
         """The DOI, which must be the bare 10.xxxx/... form."""
         text = self.optional_text(entry, "doi", owner)
         if text is None:
@@ -645,13 +1015,13 @@ class _Validator:
 
     # --- claims
 
-    def claims(self, document: CommentedMap, references: dict[str, Reference] | None) -> tuple[Claim, ...]:
+    def claims(self, document: _Mapping, references: dict[str, Reference] | None) -> tuple[Claim, ...]:
         """Every claim of the file; ids must be unique and refs must name known references."""
         if "claims" not in document:
             self.problem(1, "missing required key 'claims'", "list the article's claims under 'claims:'")
             return ()
         value = document["claims"]
-        if not isinstance(value, CommentedSeq):
+        if not isinstance(value, _Sequence):
             self.problem(
                 _key_line(document, "claims"),
                 f"'claims' must be a list of claims, not {_kind(value)}",
@@ -678,7 +1048,7 @@ class _Validator:
 
     def claim(self, item: Any, line: int, number: int, references: dict[str, Reference] | None) -> Claim | None:
         """One claim; None when it is not a mapping or has no usable id."""
-        if not isinstance(item, CommentedMap):
+        if not isinstance(item, _Mapping):
             self.problem(
                 line,
                 f"claim {number} must be a mapping with id, ref and text or quote, not {_kind(item)}",
@@ -715,7 +1085,7 @@ class _Validator:
             accept_lines=tuple((code, code_line) for code, _, code_line in accept),
         )
 
-    def claim_id(self, item: CommentedMap, line: int, number: int) -> str | None:
+    def claim_id(self, item: _Mapping, line: int, number: int) -> str | None:
         """The claim's id: required, lower-case letters, digits and hyphens."""
         if "id" not in item:
             self.problem(line, f"claim {number} has no 'id'", "give it a short unique id, e.g. id: bieler-2017-journal")
@@ -737,7 +1107,7 @@ class _Validator:
         return claim_id
 
     def claim_refs(
-        self, item: CommentedMap, line: int, name: str, references: dict[str, Reference] | None
+        self, item: _Mapping, line: int, name: str, references: dict[str, Reference] | None
     ) -> tuple[str, ...]:
         """The labels of the references the claim cites, from ``ref`` or ``refs``."""
         owner = f"of {name}"
@@ -764,7 +1134,7 @@ class _Validator:
                 self.known_reference(label, label_line, name, references)
         return tuple(label for label, _ in labels)
 
-    def single_ref(self, item: CommentedMap, owner: str) -> list[tuple[str, int]]:
+    def single_ref(self, item: _Mapping, owner: str) -> list[tuple[str, int]]:
         """``ref: "2"``: one label and its line."""
         value = item["ref"]
         line = _key_line(item, "ref")
@@ -775,12 +1145,12 @@ class _Validator:
             return []
         return [(label, line)]
 
-    def many_refs(self, item: CommentedMap, owner: str) -> list[tuple[str, int]]:
+    def many_refs(self, item: _Mapping, owner: str) -> list[tuple[str, int]]:
         """``refs: ["2", "3"]``: several labels, each with its line."""
         value = item["refs"]
         line = _key_line(item, "refs")
         hint = 'e.g. refs: ["2", "3"]; for one reference write ref: "2"'
-        if not isinstance(value, CommentedSeq):
+        if not isinstance(value, _Sequence):
             self.problem(line, f"'refs' {owner} must be a list of reference labels, not {_kind(value)}", hint)
             return []
         if not value:
@@ -811,7 +1181,7 @@ class _Validator:
             f"add it under 'references', or use one of: {known}",
         )
 
-    def quotes(self, item: CommentedMap, owner: str) -> tuple[Quote, ...]:
+    def quotes(self, item: _Mapping, owner: str) -> tuple[Quote, ...]:
         """The quote or quotes, each with the line of its own text."""
         if "quote" not in item:
             return ()
@@ -826,7 +1196,7 @@ class _Validator:
             if self.too_long(text, MAX_QUOTE_CHARS, line, f"the quote {owner}", "split it into several quotes"):
                 return ()
             return (Quote(text=text, line=line),)
-        if not isinstance(value, CommentedSeq):
+        if not isinstance(value, _Sequence):
             self.problem(line, f"'quote' {owner} must be text or a list of texts, not {_kind(value)}", hint)
             return ()
         if not value:
@@ -849,13 +1219,13 @@ class _Validator:
 
     # --- stated and accept
 
-    def stated(self, item: CommentedMap, owner: str) -> Stated:
+    def stated(self, item: _Mapping, owner: str) -> Stated:
         """The facts the claim asserts beyond its text."""
         if "stated" not in item:
             return Stated()
         value = item["stated"]
         line = _key_line(item, "stated")
-        if not isinstance(value, CommentedMap):
+        if not isinstance(value, _Mapping):
             self.problem(
                 line,
                 f"'stated' {owner} must be a mapping of facts, not {_kind(value)}",
@@ -875,7 +1245,7 @@ class _Validator:
             line=line,
         )
 
-    def date(self, stated: CommentedMap, owner: str) -> str | None:
+    def date(self, stated: _Mapping, owner: str) -> str | None:
         """A partial date: YYYY, YYYY-MM or YYYY-MM-DD, and a real one."""
         if "date" not in stated:
             return None
@@ -898,7 +1268,7 @@ class _Validator:
             return None
         return text
 
-    def sample_size(self, stated: CommentedMap, owner: str) -> int | None:
+    def sample_size(self, stated: _Mapping, owner: str) -> int | None:
         """The number of participants: a positive whole number."""
         if "sample_size" not in stated:
             return None
@@ -913,12 +1283,12 @@ class _Validator:
             return None
         return int(value)
 
-    def accept(self, item: CommentedMap, owner: str) -> list[tuple[str, str, int]]:
+    def accept(self, item: _Mapping, owner: str) -> list[tuple[str, str, int]]:
         """The findings an editor accepts: (code, reason, line) for each entry."""
         if "accept" not in item:
             return []
         value = item["accept"]
-        if not isinstance(value, CommentedMap):
+        if not isinstance(value, _Mapping):
             self.problem(
                 _key_line(item, "accept"),
                 f"'accept' {owner} must be a mapping from finding codes to reasons, not {_kind(value)}",

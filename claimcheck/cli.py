@@ -7,6 +7,7 @@ checked); 3 some records could not be had (claims unverified); 130 interrupted.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import os
 import sys
@@ -303,9 +304,10 @@ def run_check(args: argparse.Namespace) -> int:
     """``claimcheck check``: validate, obtain records, check, report; return the exit code."""
     config = _config(args)
     claims_files = load_claims_files(config.paths)
+    notes: list[str] = []
     if args.changed_since:
         claims_files, skipped = select_changed(claims_files, args.changed_since)
-        print(f"claimcheck: {skipped}", file=sys.stderr)
+        notes.append(skipped)
     with open_store(claims_files, cache_dir=_cache_dir(config), offline=config.offline) as store:
         obtained = _obtain(config, claims_files, store)
     _report_store_problems(obtained)
@@ -322,6 +324,7 @@ def run_check(args: argparse.Namespace) -> int:
         )
     finally:
         progress.finish()
+    report = dataclasses.replace(report, notes=tuple(notes))
     _emit_report(args, report)
     return exit_status(report, config.fail_on)
 

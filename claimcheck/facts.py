@@ -342,31 +342,45 @@ def journals_in(text: str) -> Iterator[str]:
         yield name
 
 
+_AFTER_JOURNAL_WORD = re.compile(r"\bjournals?\s+(?=[A-Z])")
+_AFTER_LEAD_IN = re.compile(
+    r"\b(?:[Pp]ublished in|[Aa]ppear(?:s|ed)? in|edition of|issue of|volume of)\s+(?:the\s+)?(?=[A-Z])"
+)
+_AFTER_IN = re.compile(r"\bin\s+(?:the\s+)?(?=[A-Z])")
+_JOURNAL_RUN = re.compile(
+    r"(?:(?:[A-Z][\w'-]*|of|and|&|the|for|in|on)\s+)*Journal\b(?:\s+(?:of|and|&|the|for|in|on|[A-Z][\w'-]*))*"
+)
+
+
 def _journal_candidates(text: str) -> Iterator[tuple[int, int, str]]:
     """(start, end, name) of every journal-like name, the surest patterns first."""
-    for match in re.finditer(r"\bjournals?\s+(?=[A-Z])", text):
+    for match in _AFTER_JOURNAL_WORD.finditer(text):
         name, end = _name_after(text, match.end(), lowercase_ok=True)
         if name:
             yield match.end(), end, name
-    lead_ins = r"\b(?:[Pp]ublished in|[Aa]ppear(?:s|ed)? in|edition of|issue of|volume of)\s+(?:the\s+)?(?=[A-Z])"
-    for match in re.finditer(lead_ins, text):
+    for match in _AFTER_LEAD_IN.finditer(text):
         name, end = _name_after(text, match.end(), lowercase_ok=False)
         weak = match.group(0).lower().startswith(("published", "appear"))
         if name and _may_be_journal(name) and (not weak or _marked(text, end) or _sounds_like_journal(name)):
             yield match.end(), end, name
-    for match in re.finditer(r"\bin\s+(?:the\s+)?(?=[A-Z])", text):
+    for match in _AFTER_IN.finditer(text):
+        # "in X" names a journal only near a word of publishing: look for that before reading the name.
+        if not _PUBLICATION_WORDS.search(text[max(0, match.start() - 120) : match.start()]):
+            continue
         name, end = _name_after(text, match.end(), lowercase_ok=False)
-        context = text[max(0, match.start() - 120) : match.start()]
-        if name and _may_be_journal(name) and _marked(text, end) and re.search(_PUBLICATION_WORDS, context):
+        if name and _may_be_journal(name) and _marked(text, end):
             yield match.end(), end, name
-    run = r"(?:(?:[A-Z][\w'-]*|of|and|&|the|for|in|on)\s+)*Journal\b(?:\s+(?:of|and|&|the|for|in|on|[A-Z][\w'-]*))*"
-    for match in re.finditer(run, text):
+    if "Journal" not in text:
+        return  # the last pattern needs the word
+    for match in _JOURNAL_RUN.finditer(text):
         words = _trim_name(match.group(0).split()).split()
         if "Journal" in words and any(word[0].isupper() and word != "Journal" for word in words):
             yield match.start(), match.end(), " ".join(words)
 
 
-_PUBLICATION_WORDS = r"\b(?:papers?|articles?|published|appear\w*|issue|edition|review|report|letter|editorial)\b"
+_PUBLICATION_WORDS = re.compile(
+    r"\b(?:papers?|articles?|published|appear\w*|issue|edition|review|report|letter|editorial)\b"
+)
 _JOURNAL_STEMS = (
     "journal", "medic", "research", "review", "therap", "scien", "disord", "health", "clinic", "annals", "archiv",
     "lancet", "bmj", "jama", "bmc", "plos", "nature", "cell", "surg", "rheumat", "cardio", "orthop", "sport",
@@ -380,16 +394,21 @@ def _sounds_like_journal(name: str) -> bool:
     return any(word.lower().startswith(_JOURNAL_STEMS) for word in name.split())
 
 
+_MARK_AHEAD = re.compile(rf"[.,]?\s*{_REF_MARK}")
+_MARK_AT_START = re.compile(_REF_MARK)
+_NAME_TOKEN = re.compile(r"[(\[][^\s)\]]*[)\]]?|[^\s(\[]+")
+
+
 def _marked(text: str, end: int) -> bool:
     """True when a reference mark like "(7)" follows ``end``: the words before it name the source."""
-    return re.match(rf"[.,]?\s*{_REF_MARK}", text[end:]) is not None
+    return _MARK_AHEAD.match(text, end) is not None
 
 
 def _name_after(text: str, start: int, *, lowercase_ok: bool) -> tuple[str, int]:
     """The title-like name starting at ``start`` (capitalised and joining words) and where it ends."""
     words: list[str] = []
     end = start
-    tokens = re.findall(r"[(\[][^\s)\]]*[)\]]?|[^\s(\[]+", text[start:])
+    tokens = _NAME_TOKEN.findall(text, start)
     position = start
     for index, token in enumerate(tokens):
         position = text.index(token, position)
@@ -419,7 +438,7 @@ def _name_after(text: str, start: int, *, lowercase_ok: bool) -> tuple[str, int]
 def _last_word(word: str, tokens: list[str], index: int) -> bool:
     """True for a word that ends journal names ("Addictive behaviors reports (4)") right before a reference mark."""
     following = tokens[index + 1] if index + 1 < len(tokens) else ""
-    return word in {"report", "reports", "notes", "letters"} and re.match(_REF_MARK, following) is not None
+    return word in {"report", "reports", "notes", "letters"} and _MARK_AT_START.match(following) is not None
 
 
 def _abbreviated(token: str, following: str, count: int) -> bool:
@@ -450,38 +469,53 @@ def _may_be_journal(name: str) -> bool:
     return name not in _DEMONYMS
 
 
-def dates_in(text: str) -> Iterator[str]:
-    """Publication dates: "an October 2017 study", "published in 2019", "In 2020, ... published"."""
+def _date_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """A date before a publication noun ("an October 2017 study"), a date after a verb ("published in 2019")."""
     nouns = (
         r"(?:edition|issue|paper|study|article|review|trial|analysis|meta-analysis|report|publication|survey|"
         r"letter|editorial|commentary|guidelines?|statement|update)"
     )
     before_noun = rf"\b((?:{_MONTH}\s+)?{_YEAR})\s+(?:[a-z-]+\s+){{0,2}}?{nouns}\b"
-    for match in re.finditer(before_noun, text):
-        yield match.group(1)
     gap = (
         r"(?:\s+(?:in|the|journal|medical|clinical|health|scientific|of|and|&|for|on|online|first|early|"
         r"electronically|[A-Z][\w'&.-]*|" + _REF_MARK + r"|,))*?"
     )
     date = rf"(?:\d{{1,2}}\s+)?({_MONTH}\s+(?:\d{{1,2}},?\s+)?{_YEAR}|{_YEAR})\b"
     after_verb = rf"\b(?:[Pp]ublished|[Aa]ppeared|[Rr]eleased|[Pp]rinted){gap}\s+(?:in|on)\s+{date}"
-    for match in re.finditer(after_verb, text):
-        yield re.sub(r"\s+\d{1,2},?\s+", " ", match.group(1))
+    return re.compile(before_noun), re.compile(after_verb)
+
+
+_DATE_BEFORE_NOUN, _DATE_AFTER_VERB = _date_patterns()
+_DAY_OF_MONTH = re.compile(r"\s+\d{1,2},?\s+")
+_OPENING_DATE = re.compile(rf"In\s+((?:{_MONTH}\s+)?{_YEAR}),")
+_PUBLISHING_WORD = re.compile(r"\b(?:publish\w*|paper|article|journal|report(?:ed)?)\b")
+
+
+def dates_in(text: str) -> Iterator[str]:
+    """Publication dates: "an October 2017 study", "published in 2019", "In 2020, ... published"."""
+    for match in _DATE_BEFORE_NOUN.finditer(text):
+        yield match.group(1)
+    for match in _DATE_AFTER_VERB.finditer(text):
+        yield _DAY_OF_MONTH.sub(" ", match.group(1))
     for sentence in sentences(text):
-        opening = re.match(rf"In\s+((?:{_MONTH}\s+)?{_YEAR}),", sentence)
-        if opening and re.search(r"\b(?:publish\w*|paper|article|journal|report(?:ed)?)\b", sentence):
+        opening = _OPENING_DATE.match(sentence)
+        if opening and _PUBLISHING_WORD.search(sentence):
             yield opening.group(1)
+
+
+_CAPITALISED_RUN = re.compile(r"(?:(?:[A-Z][\w'-]*|of|the|de|la|le|du|di|van|for)\s+)*(?:[A-Z][\w'-]*)")
+_AND_BETWEEN_NAMES = re.compile(r"\s+(?:and|&)\s+")
+_POSSESSIVE_END = re.compile(r"'s$")
 
 
 def institutions_in(text: str) -> Iterator[str]:
     """Institutions credited with the study: "doctors at the University of X", "Oslo University researchers"."""
-    pattern = r"(?:(?:[A-Z][\w'-]*|of|the|de|la|le|du|di|van|for)\s+)*(?:[A-Z][\w'-]*)"
-    for match in re.finditer(pattern, text):
+    for match in _CAPITALISED_RUN.finditer(text):
         run = match.group(0)
         if _NOT_INSTITUTION_WORDS & set(run.split()) or not _credited(text, match.start(), match.end()):
             continue
-        for part in re.split(r"\s+(?:and|&)\s+", run):
-            name = re.sub(r"'s$", "", _trim_name(part.split()))
+        for part in _AND_BETWEEN_NAMES.split(run):
+            name = _POSSESSIVE_END.sub("", _trim_name(part.split()))
             if _has_institution_word(name):
                 yield name
 
@@ -491,26 +525,38 @@ def _has_institution_word(text: str) -> bool:
     return any(_INSTITUTION_WORD.fullmatch(word.strip(".,;:()")) for word in text.split())
 
 
+_CREDITING_WORD_BEFORE = re.compile(r"\b(?:at|from|by|of|with|and)\s+(?:the\s+)?$")
+_ONLY_SPACES = re.compile(r"\s*$")
+_CREDITED_NOUN_AFTER = re.compile(rf"(?:'s)?\s+(?:{_RESEARCHER_NOUNS}|study|trial|paper|review)\b")
+
+
 def _credited(text: str, start: int, end: int) -> bool:
     """True when the words around a name credit it with the work ("researchers from X", "X study")."""
     before = text[max(0, start - 40) : start]
     after = text[end : end + 40]
-    if re.search(r"\b(?:at|from|by|of|with|and)\s+(?:the\s+)?$", before) or re.match(r"\s*$", before):
+    if _CREDITING_WORD_BEFORE.search(before) or _ONLY_SPACES.match(before):
         return True
-    return re.match(rf"(?:'s)?\s+(?:{_RESEARCHER_NOUNS}|study|trial|paper|review)\b", after) is not None
+    return _CREDITED_NOUN_AFTER.match(after) is not None
+
+
+_PLACE_NAME = r"[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*)*"
+_NAMES_BEFORE_RESEARCHERS = re.compile(
+    rf"({_PLACE_NAME}(?:(?:\s*,\s*|\s+and\s+){_PLACE_NAME})*)\s+(?:{_RESEARCHER_NOUNS}|study|trial|paper)\b"
+)
+_LIST_SEPARATOR = re.compile(r"\s*,\s*|\s+and\s+")
+_BEFORE_PLACE = re.compile(r"\b(?:in|from|at|of)\s+(?:the\s+)?(?=[A-Z])")
+_NEXT_IN_LIST = re.compile(r"\s*(?:,|and|&)\s+(?:the\s+)?(?=[A-Z])")
 
 
 def countries_in(text: str) -> Iterator[str]:
     """Countries the study is placed in: "researchers from Oslo University in Norway", "Danish researchers"."""
-    name = r"[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*)*"
-    before_researchers = rf"({name}(?:(?:\s*,\s*|\s+and\s+){name})*)\s+(?:{_RESEARCHER_NOUNS}|study|trial|paper)\b"
     for sentence in sentences(text):
-        for match in re.finditer(before_researchers, sentence):
-            for chunk in re.split(r"\s*,\s*|\s+and\s+", match.group(1)):
+        for match in _NAMES_BEFORE_RESEARCHERS.finditer(sentence):
+            for chunk in _LIST_SEPARATOR.split(match.group(1)):
                 country = _country_ending(chunk)
                 if country:
                     yield country
-        for match in re.finditer(r"\b(?:in|from|at|of)\s+(?:the\s+)?(?=[A-Z])", sentence):
+        for match in _BEFORE_PLACE.finditer(sentence):
             if _names_researchers_before(sentence[: match.start()]):
                 yield from _countries_listed(sentence[match.end() :])
 
@@ -534,7 +580,7 @@ def _countries_listed(text: str) -> Iterator[str]:
             return
         country, length = found
         yield country
-        following = re.match(r"\s*(?:,|and|&)\s+(?:the\s+)?(?=[A-Z])", text[length:])
+        following = _NEXT_IN_LIST.match(text[length:])
         if following is None:
             return
         text = text[length + following.end() :]
@@ -579,27 +625,40 @@ def country_for(name: str) -> str | None:
     return _DEMONYMS.get(name.strip().title())
 
 
+_RESEARCHERS_WORD = re.compile(
+    r"\b(?:researchers|scientists|doctors|physicians|surgeons|team|group|investigators|authors|clinicians|experts)\b",
+    flags=re.IGNORECASE,
+)
+
+
 def _names_researchers_before(text: str) -> bool:
     """True when the words before a place name the people or body that did the study."""
-    words = r"researchers|scientists|doctors|physicians|surgeons|team|group|investigators|authors|clinicians|experts"
-    return re.search(rf"\b(?:{words})\b", text, flags=re.IGNORECASE) is not None or _has_institution_word(text)
+    return _RESEARCHERS_WORD.search(text) is not None or _has_institution_word(text)
 
 
-def counts_in(text: str) -> Iterator[str]:
-    """Counts of people or things studied: "Nineteen (19) people", "46 hips of 41 patients", "n = 21"."""
+def _count_pattern() -> re.Pattern[str]:
+    """A number, up to three modifying words, and a noun for what was studied ("46 hips", "120 older adults")."""
     nouns = "|".join(_POPULATION_NOUNS)
     excluded = (
         r"of|with|who|and|or|in|had|have|were|was|from|to|at|for|by|than|more|most|fewer|less|least|per|each|"
         r"every|the|a|an|million|billion|thousand|percent|out|previous|earlier|other|prior|similar|published|\w+est"
     )
     modifiers = rf"(?:(?!(?:{excluded})\b)[a-z][a-z-]*\s+){{0,3}}"
-    pattern = rf"(?<![\w.%-])({_NUMBER})(?:\s*\(\d+\))?\s+{modifiers}(?:{nouns})\b"
-    for match in re.finditer(pattern, text, flags=re.IGNORECASE):
+    return re.compile(rf"(?<![\w.%-])({_NUMBER})(?:\s*\(\d+\))?\s+{modifiers}(?:{nouns})\b", flags=re.IGNORECASE)
+
+
+_COUNT = _count_pattern()
+_N_EQUALS = re.compile(r"\b[nN]\s*=\s*\d[\d,]*")
+
+
+def counts_in(text: str) -> Iterator[str]:
+    """Counts of people or things studied: "Nineteen (19) people", "46 hips of 41 patients", "n = 21"."""
+    for match in _COUNT.finditer(text):
         if _APPROXIMATELY.search(text[max(0, match.start() - 25) : match.start()]):
             continue
         if parse_count(match.group(0)) is not None:
             yield match.group(0)
-    for match in re.finditer(r"\b[nN]\s*=\s*\d[\d,]*", text):
+    for match in _N_EQUALS.finditer(text):
         yield match.group(0)
 
 
@@ -611,8 +670,8 @@ _APPROXIMATELY = re.compile(
 )
 
 
-def authors_in(text: str) -> Iterator[str]:
-    """Surnames given as authors: "Bieler et al.", "Svege and colleagues", "led by Dr. Ana Ruiz"."""
+def _author_patterns() -> tuple[re.Pattern[str], ...]:
+    """The ways a claim names an author: "X et al.", "X and colleagues", "led by X", "lead author X"."""
     surname = r"((?:(?:van|von|de|der|den|da|di|del|la|le)\s+)*(?:[a-z]{1,2}')?[A-Z][\w'-]+)"
     full = r"((?:[A-Z][\w'.-]*\s+){0,2}(?:(?:van|von|de|der|den|da|di|del|la|le)\s+)*[A-Z][\w'-]+)"
     title = r"(?:Dr\.?\s+|Prof\.?\s+|Professor\s+)?"
@@ -622,8 +681,16 @@ def authors_in(text: str) -> Iterator[str]:
         rf"\bled\s+by\s+{title}{full}",
         rf"\b(?:lead|first|senior|principal|corresponding)\s+author,?\s+{title}{full}",
     )
-    for pattern in patterns:
-        for match in re.finditer(pattern, text):
+    return tuple(re.compile(pattern) for pattern in patterns)
+
+
+_AUTHOR_PATTERNS = _author_patterns()
+
+
+def authors_in(text: str) -> Iterator[str]:
+    """Surnames given as authors: "Bieler et al.", "Svege and colleagues", "led by Dr. Ana Ruiz"."""
+    for pattern in _AUTHOR_PATTERNS:
+        for match in pattern.finditer(text):
             name = match.group(1)
             if name.split()[0] in _LEADING_NOISE or _has_institution_word(name):
                 continue

@@ -308,6 +308,8 @@ class Report:
 
     results: tuple[ClaimResult, ...]
     files: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    """What the run left out and why (e.g. claims skipped by --changed-since), shown with the summary."""
 
     @property
     def findings(self) -> tuple[Finding, ...]:

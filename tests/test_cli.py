@@ -286,8 +286,28 @@ def test_changed_since_audits_only_changed_claims(served, tmp_path, capsys, monk
     write_claims(tmp_path / "claims", two_claims.replace("Pain did not change", "Pain did change"))
     assert main(["check", "--changed-since", "HEAD", "--format", "json", "--eutils-url", served.url,
                  "--cache-dir", "cache", *FAST]) == 1
-    captured = capsys.readouterr()
-    assert [claim["id"] for claim in json.loads(captured.out)["claims"]] == ["second"]
-    assert "1 of 2 claims changed since HEAD" in captured.err and "skipped" in captured.err
+    report = json.loads(capsys.readouterr().out)
+    assert [claim["id"] for claim in report["claims"]] == ["second"]
+    assert report["notes"] == ["1 of 2 claims changed since HEAD; 1 unchanged claims skipped"]
+    assert main(["check", "--changed-since", "HEAD", "--eutils-url", served.url, "--cache-dir", "cache", *FAST]) == 1
+    assert "note: 1 of 2 claims changed since HEAD" in capsys.readouterr().out
     (tmp_path / "claims" / "article.yaml").write_text("claimcheck: 1\nclaims: [\n", encoding="utf-8")
     assert main(["check", "--changed-since", "HEAD", "--offline", "--cache-dir", "cache"]) == 2
+
+
+def test_a_corrupt_cache_entry_is_reported_and_refetched(served, tmp_path, capsys):
+    import sqlite3
+
+    claims = write_claims(tmp_path / "claims", ONE_QUOTE)
+    assert run(["fetch", str(claims)], served, tmp_path) == 0
+    database = next((tmp_path / "cache").glob("*.sqlite3"))
+    with sqlite3.connect(database) as connection:
+        connection.execute("UPDATE records SET xml = ? WHERE pmid = 30000001", (b"not zlib at all",))
+    served.reset_log()
+    capsys.readouterr()
+    assert run(["check", str(claims)], served, tmp_path) == 0
+    assert "30000001" in capsys.readouterr().err
+    assert served.count("efetch") == 1
+    served.reset_log()
+    assert run(["check", str(claims)], served, tmp_path) == 0
+    assert served.count() == 0

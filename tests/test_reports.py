@@ -202,6 +202,7 @@ def sample_report() -> Report:
             ),
         ),
         files=("claims/hip.yaml", "claims/other.yaml", HOSTILE_FILE),
+        notes=("2 of 7 claims changed since origin/main; 5 unchanged claims skipped",),
     )
 
 

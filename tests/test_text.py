@@ -220,3 +220,8 @@ def test_word_lists_are_normalised_and_disjoint_where_it_matters():
 def test_american_spelling_is_idempotent(word):
     once = american_spelling(word)
     assert american_spelling(once) == once
+
+
+def test_a_p_value_broken_by_a_space_does_not_end_a_sentence():
+    sentences = [span.text for span in split_sentences("Pain fell (risk difference, 0.30; P <. 001). Function improved.")]
+    assert sentences == ["Pain fell (risk difference, 0.30; P <. 001).", "Function improved."]

@@ -898,11 +898,12 @@ def _certainty_boosted(claim: Claim, source: _Source, text: str, alignment: list
 
 
 def _relative_as_absolute(claim: Claim, source: _Source, text: str, alignment: list[_Scored]) -> Iterator[Finding]:
-    if _CLAIM_KEEPS_RELATIVE.search(text):
+    percents = [mention for mention in _numbers_in(text) if mention.is_percent]
+    if not percents or _CLAIM_KEEPS_RELATIVE.search(text):
         return
-    for mention in _numbers_in(text):
+    for mention in percents:
         share_match = _ABSOLUTE_SHARE.match(text[mention.end :])
-        if not mention.is_percent or share_match is None:
+        if share_match is None:
             continue
         relative = _relative_figure(mention.value, source)
         if relative is None or _absolute_share_in_source(mention.value, source):

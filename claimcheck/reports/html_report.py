@@ -105,6 +105,7 @@ def _esc(text: str) -> str:
 
 def _header(report: Report) -> list[str]:
     summary = report.summary
+    notes = report.notes
     counts = [
         ("verified", summary.verified),
         ("flagged", summary.flagged),
@@ -117,6 +118,7 @@ def _header(report: Report) -> list[str]:
         "<h1>claimcheck report</h1>",
         f'<p class="summary">{_esc(summary_line(summary))}</p>',
         f'<ul class="counts">{items}</ul>',
+        *(f'<p class="note">{_esc(note)}</p>' for note in notes),
         "</header>",
     ]
 

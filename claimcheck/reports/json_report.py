@@ -31,6 +31,7 @@ def report_document(report: Report) -> dict[str, Any]:
             "accepted": summary.accepted,
         },
         "files": list(report.files),
+        "notes": list(report.notes),
         "claims": [_claim(result) for result in report.results],
     }
 

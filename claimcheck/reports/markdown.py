@@ -39,6 +39,9 @@ def render(report: Report, *, color: bool = False) -> str:
     """The report as GitHub-flavoured Markdown."""
     attention = [result for result in report.results if result.status is not Status.VERIFIED]
     parts = ["## claimcheck report", "", f"**{summary_line(report.summary)}**", ""]
+    parts.extend(f"> {escape(note)}" for note in report.notes)
+    if report.notes:
+        parts.append("")
     if not attention:
         parts.extend(["All claims verified.", ""])
         return "\n".join(parts)

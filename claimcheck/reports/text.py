@@ -22,7 +22,8 @@ def render(report: Report, *, color: bool = False) -> str:
     for result in report.results:
         if _worth_showing(result):
             blocks.append(_claim_block(result, color))
-    blocks.append(summary_line(report.summary) + "\n")
+    notes = "".join(f"note: {visible_controls(note)}\n" for note in report.notes)
+    blocks.append(notes + summary_line(report.summary) + "\n")
     return "\n".join(blocks)
 
 
