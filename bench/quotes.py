@@ -12,9 +12,6 @@ not timed. The verdicts are counted too, as a sanity check of what was timed.
 from __future__ import annotations
 
 import itertools
-import os
-import platform
-import re
 import sys
 import time
 from collections import Counter
@@ -22,18 +19,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import rapidfuzz
-
 from claimcheck.matching import Verdict, verify_quote
 from claimcheck.model import Record
 from claimcheck.records import iter_pubmed_file
-from claimcheck.text import HEDGES, extract_numbers, split_sentences
+from bench._machine import print_machine
 from tests.corpus import CorpusUnavailable, corpus_files
+from tests.test_checks_quotes import changed_number, negated, quoted_sentence, without_hedge
 
 CORPUS_FILE = "pubmed21n1298.xml.gz"
-_VERB = re.compile(r"\b(is|are|was|were|did|does|do|can|could|may|might|will|would|should|has|have|had)\b(?! not\b)")
-_HEDGE = re.compile(r"\b(" + "|".join(sorted(HEDGES, key=len, reverse=True)) + r")\b ?", re.IGNORECASE)
-_PLAIN_NUMBER = re.compile(r"-?[\d.,]+")
 
 
 def main(argv: list[str]) -> int:
@@ -71,33 +64,12 @@ def main(argv: list[str]) -> int:
     return 0
 
 
-def print_machine() -> None:
-    """Where the figures were measured."""
-    print(f"platform: {platform.platform()}")
-    print(f"cpu: {cpu_model()}, {os.cpu_count()} logical CPUs")
-    print(f"python: {platform.python_implementation()} {platform.python_version()}, rapidfuzz {rapidfuzz.__version__}")
-    if hasattr(os, "getloadavg"):
-        # Other work on the machine slows the wall clock; the CPU-time figures are steadier.
-        print(f"load average at start: {os.getloadavg()[0]:.2f}")
-
-
-def cpu_model() -> str:
-    """The processor's model name (from /proc/cpuinfo on Linux), else what platform knows."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
 def quotes_by_record(path: Path, count: int) -> list[tuple[Record, list[tuple[str, str]]]]:
     """For the first ``count`` abstracts: a middle sentence, verbatim and altered where it can be."""
     records = (item for item in iter_pubmed_file(path) if isinstance(item, Record) and item.abstract.strip())
     work: list[tuple[Record, list[tuple[str, str]]]] = []
     for record in itertools.islice(records, count):
-        sentence = middle_sentence(record)
+        sentence = quoted_sentence(record)
         if sentence is None:
             continue
         candidates = [
@@ -108,34 +80,6 @@ def quotes_by_record(path: Path, count: int) -> list[tuple[Record, list[tuple[st
         ]
         work.append((record, [(kind, quote) for kind, quote in candidates if quote is not None]))
     return work
-
-
-def middle_sentence(record: Record) -> str | None:
-    sentences = [
-        span.text
-        for section in record.abstract_sections
-        for span in split_sentences(section.text)
-        if 8 <= len(span.text.split()) <= 60
-    ]
-    return sentences[len(sentences) // 2] if sentences else None
-
-
-def changed_number(sentence: str) -> str | None:
-    for mention in extract_numbers(sentence):
-        if _PLAIN_NUMBER.fullmatch(mention.text):
-            index = mention.end - 1
-            return sentence[:index] + str((int(sentence[index]) + 1) % 10) + sentence[index + 1 :]
-    return None
-
-
-def negated(sentence: str) -> str | None:
-    match = _VERB.search(sentence)
-    return None if match is None else sentence[: match.end()] + " not" + sentence[match.end() :]
-
-
-def without_hedge(sentence: str) -> str | None:
-    match = _HEDGE.search(sentence)
-    return None if match is None else sentence[: match.start()] + sentence[match.end() :]
 
 
 if __name__ == "__main__":

@@ -440,7 +440,7 @@ _SINGLE_QUOTED = re.compile(r"'((?:[^']|'')*)'")
 _ESCAPE = re.compile(r"\\(?:x([0-9A-Fa-f]{2})|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))")
 _FLOW_WORD = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 _BLOCK_HEADER = re.compile(r"([>|])(-?)(?: +#.*)? *")
-_DECIMAL = re.compile(r"0|[1-9][0-9]*")
+_DECIMAL = re.compile(r"0|[1-9][0-9]{0,17}")
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
 _RESOLVER = VersionedResolver()
 _IMPLICIT_RESOLVERS = _RESOLVER.versioned_resolver
@@ -475,7 +475,7 @@ def _plain_value(text: str) -> Any:
         return text.lower() == "true"
     if tag == YAML_CORE_TAG_PREFIX + "int" and _DECIMAL.fullmatch(text):
         return int(text)
-    # Octal, hex, underscores, floats and the rest: the full reader knows how it builds them.
+    # Octal, hex, underscores, floats, huge numbers and the rest: the full reader knows how it builds them.
     raise _NotSimple
 
 

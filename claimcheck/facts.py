@@ -155,6 +155,21 @@ _DESIGN_PATTERN_TEXTS = (
     ("case report", r"\bcase (?:report|series)\b"),
 )
 _DESIGN_PATTERNS = tuple((design, re.compile(pattern, re.IGNORECASE)) for design, pattern in _DESIGN_PATTERN_TEXTS)
+# Every match of a design's pattern holds one of its words (in lower case), so a text holding none of them
+# need not be searched for that design. Keep these in step with the patterns above.
+_DESIGN_WORDS = {
+    "randomized trial": ("randomi", "rct"),
+    "meta-analysis": ("meta",),
+    "systematic review": ("systematic",),
+    "scoping review": ("scoping",),
+    "review": ("review",),
+    "chart review": ("records", "charts", "notes", "files", "review"),
+    "cohort study": ("cohort",),
+    "case-control study": ("control",),
+    "cross-sectional study": ("sectional",),
+    "observational study": ("observational",),
+    "case report": ("case",),
+}
 # "a meta-analysis of randomized trials": a design named after these words describes other studies.
 _OTHER_STUDIES_BEFORE = re.compile(
     r"\b(?:of|from|including|included|includes|pooled|across|previous|earlier|other)\s+(?:(?!(?:a|an|the|this)\b)\w+\s+){0,2}$"
@@ -700,7 +715,11 @@ def authors_in(text: str) -> Iterator[str]:
 def designs_in(text: str) -> Iterator[str]:
     """Study designs the claim gives the source, in the claim's words ("examine patients' medical records")."""
     found: list[tuple[int, str]] = []
-    for _design, pattern in _DESIGN_PATTERNS:
+    # Only ASCII lowers exactly as the patterns' IGNORECASE matches; other text is searched in full.
+    lowered = text.lower() if text.isascii() else None
+    for design, pattern in _DESIGN_PATTERNS:
+        if lowered is not None and not any(word in lowered for word in _DESIGN_WORDS[design]):
+            continue
         for match in pattern.finditer(text):
             if text[match.end() : match.end() + 1] == "s":
                 continue
@@ -713,4 +732,10 @@ def designs_in(text: str) -> Iterator[str]:
 
 def sentences(text: str) -> list[str]:
     """The sentences of the text."""
-    return [span.text for span in split_sentences(text)]
+    return list(_sentences(text))
+
+
+# dates_in and countries_in both read a claim's sentences, one right after the other.
+@lru_cache(maxsize=64)
+def _sentences(text: str) -> tuple[str, ...]:
+    return tuple(span.text for span in split_sentences(text))

@@ -6,16 +6,20 @@ tests/data/accuracy/overstatement.yaml holds the labelled set whose precision an
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rapidfuzz import fuzz
 from ruamel.yaml import YAML
 
 from claimcheck import rules
-from claimcheck.checks.overstatement import check_overstatement
-from claimcheck.model import AbstractSection, CheckSettings, Claim, Finding, Quote, Record, Severity
-from claimcheck.text import split_sentences
+from claimcheck.checks.overstatement import _sorted_words, check_overstatement
+from claimcheck.model import AbstractSection, Author, CheckSettings, Claim, Finding, Quote, Record, Severity
+from claimcheck.text import normalize, split_sentences
 
 ACCURACY_SET = Path(__file__).resolve().parent / "data" / "accuracy" / "overstatement.yaml"
 
@@ -564,3 +568,59 @@ def test_labelled_set_covers_every_rule_and_accurate_claims() -> None:
     for number in range(1, 10):
         assert expected.count(f"O30{number}") >= 2, f"O30{number}"
     assert sum(1 for item in items if not item["expect"]) >= 15
+
+
+# --- each record prepared once ---------------------------------------------------------------------------
+# The check prepares a record once and reuses it for every claim that cites it; these tests pin down that
+# the reuse never changes what is found.
+
+EDUCATION_TRIAL = make_record(
+    (
+        "METHODS",
+        "Adults with hip osteoarthritis were randomised to graded walking or to education on self-management "
+        "of pain.",
+    ),
+    ("RESULTS", "Graded walking reduced hip pain more than education at 12 weeks."),
+    title="Graded walking for hip osteoarthritis: a randomised trial",
+    pmid="31000010",
+    publication_types=("Journal Article", "Randomized Controlled Trial"),
+)
+
+
+def test_a_record_checked_again_or_rebuilt_gives_the_same_findings() -> None:
+    claims = [text for _, record, text in FIRING if record is MOUSE_STUDY]
+    first = [findings(text, MOUSE_STUDY) for text in claims]
+    for _, record, text in FIRING:
+        findings(text, record)
+    rebuilt = replace(MOUSE_STUDY, authors=(Author(last_name="Invented", initials="A"),))
+    assert [findings(text, MOUSE_STUDY) for text in claims] == first
+    assert [findings(text, rebuilt) for text in claims] == first
+    assert all(any(item.rule is rules.ANIMAL_TO_HUMAN for item in found) for found in first)
+
+
+def test_records_sharing_a_pmid_are_each_judged_on_their_own_text() -> None:
+    text = "Treadmill running reduces cartilage loss in knee osteoarthritis."
+    people = make_record(
+        ("", "Adults with knee osteoarthritis who ran on a treadmill lost less cartilage than sedentary adults."),
+        title="Treadmill running and cartilage loss in adults with knee osteoarthritis",
+        pmid=MOUSE_STUDY.pmid,
+    )
+    for _ in range(2):
+        assert "O308" in codes(text, MOUSE_STUDY)
+        assert "O308" not in codes(text, people)
+
+
+def test_a_comparator_given_by_its_initials_is_found_in_the_source() -> None:
+    # "ESM": education on self-management, read with or without its small words ("on").
+    assert "O307" not in codes("Graded walking worked better than ESM for hip pain.", EDUCATION_TRIAL)
+    assert "O307" not in codes("Graded walking worked better than EOSM for hip pain.", EDUCATION_TRIAL)
+    assert "O307" in codes("Graded walking worked better than CBT for hip pain.", EDUCATION_TRIAL)
+    assert "O307" in codes("Graded walking worked better than EMS for hip pain.", EDUCATION_TRIAL)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=80), st.text(max_size=80))
+def test_sentence_similarity_is_rapidfuzz_token_sort_ratio(claim: str, sentence: str) -> None:
+    # Sentences keep their words sorted once; the score must stay token_sort_ratio of the normalised texts.
+    expected = fuzz.token_sort_ratio(normalize(claim), normalize(sentence))
+    assert fuzz.ratio(_sorted_words(claim), _sorted_words(sentence)) == expected

@@ -24,7 +24,7 @@ from claimcheck.facts import (
     surname_of,
 )
 from claimcheck.model import CheckSettings, Claim, Evidence, Fact, Finding, PartialDate, Record, Rule, Severity
-from claimcheck.text import extract_numbers
+from claimcheck.text import extract_numbers, split_sentences
 
 _SMALL_WORDS = {"of", "and", "the", "for", "in", "on", "de", "la", "et", "y"}
 _ARTICLE_TYPES = {
@@ -448,13 +448,30 @@ def _check_author(claim: Claim, fact: Fact, record: Record) -> Iterator[Finding]
 
 def numbers_in(text: str) -> list[int]:
     """The whole numbers a text gives, in digits or in words, in order."""
-    return list(_whole_numbers(text))
+    return [int(mention.value) for mention in extract_numbers(text) if mention.value.is_integer()]
+
+
+def _count_given(count: int, text: str) -> bool:
+    """count_found over the numbers of ``text``, trying first the sentences that write the count in digits."""
+    # No number runs across two sentences, so a sentence giving the count shows that the text gives it, and its
+    # numbers are far quicker to read than those of a whole abstract. Most counts are written in digits.
+    digits = str(count)
+    if digits in text:
+        for sentence in _sentences_of(text):
+            if digits in sentence and count in numbers_in(sentence):
+                return True
+    return count_found(count, _numbers_of(text))
 
 
 # A record's title and abstract are read for every claim that gives a count from it: read them once.
 @lru_cache(maxsize=1024)
-def _whole_numbers(text: str) -> tuple[int, ...]:
-    return tuple(int(mention.value) for mention in extract_numbers(text) if mention.value.is_integer())
+def _numbers_of(text: str) -> tuple[int, ...]:
+    return tuple(numbers_in(text))
+
+
+@lru_cache(maxsize=1024)
+def _sentences_of(text: str) -> tuple[str, ...]:
+    return tuple(span.text for span in split_sentences(text))
 
 
 def count_found(count: int, numbers: Sequence[int]) -> bool:
@@ -468,7 +485,7 @@ def _check_count(claim: Claim, fact: Fact, record: Record) -> Iterator[Finding]:
     count = parse_count(fact.value)
     if count is None or not record.abstract:
         return
-    if count_found(count, _whole_numbers(f"{record.title} {record.abstract}")):
+    if _count_given(count, f"{record.title} {record.abstract}"):
         return
     message = (
         f'The claim gives "{fact.value}", but no count of {count} is in the title or abstract of PMID {record.pmid}.'
