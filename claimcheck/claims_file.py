@@ -30,6 +30,7 @@ from ruamel.yaml.events import (
     ScalarEvent,
 )
 from ruamel.yaml.nodes import ScalarNode
+from ruamel.yaml.parser import Parser
 from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.resolver import VersionedResolver
 from ruamel.yaml.scanner import Scanner
@@ -216,10 +217,30 @@ def _timestamp_as_text(constructor: RoundTripConstructor, node: ScalarNode) -> s
 _Constructor.add_constructor(YAML_CORE_TAG_PREFIX + "timestamp", _timestamp_as_text)
 
 
-def _new_yaml() -> YAML:
+def _new_yaml(comments: bool = True) -> YAML:
     yaml = YAML()
     yaml.Constructor = _Constructor
+    if not comments:
+        yaml.Scanner, yaml.Parser = Scanner, Parser
     return yaml
+
+
+class _Mapping(dict[Any, Any]):
+    """A YAML mapping as read: its entries in order, its line and the line of each key."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__()
+        self.line = line
+        self.key_lines: dict[Any, int] = {}
+
+
+class _Sequence(list[Any]):
+    """A YAML list as read: its items in order, its line and the line of each item."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__()
+        self.line = line
+        self.item_lines: list[int] = []
 
 
 def _parse_yaml(text: str, shown: str) -> tuple[Any, list[Problem]]:
@@ -229,12 +250,17 @@ def _parse_yaml(text: str, shown: str) -> tuple[Any, list[Problem]]:
     return _parse_full(text, shown)
 
 
-def _parse_full(text: str, shown: str) -> tuple[Any, list[Problem]]:
+def _parse_full(text: str, shown: str, comments: bool = True) -> tuple[Any, list[Problem]]:
     try:
-        problems = _scan_events(text, shown)
+        problems = _scan_events(text, shown, comments)
         if problems:
             return None, problems
-        return _from_round_trip(_new_yaml().load(text)), []
+        return _from_round_trip(_new_yaml(comments).load(text)), []
+    except NotImplementedError as error:
+        if comments:
+            # ruamel.yaml's round-trip scanner gives up on some layouts of comments; reading needs none.
+            return _parse_full(text, shown, comments=False)
+        return None, [Problem(shown, 1, f"the YAML cannot be read: {_shorten(str(error))}", f"see {FORMAT_DOC}")]
     except DuplicateKeyError as error:
         return None, [_duplicate_key_problem(error, shown)]
     except MarkedYAMLError as error:
@@ -266,11 +292,11 @@ class _OpenCollection:
     nodes: int = 0
 
 
-def _scan_events(text: str, shown: str) -> list[Problem]:
+def _scan_events(text: str, shown: str, comments: bool = True) -> list[Problem]:
     """Refuse tags, aliases, merge keys, list or mapping keys and deep nesting before construction."""
     problems: list[Problem] = []
     open_collections: list[_OpenCollection] = []
-    for event in _new_yaml().parse(text):
+    for event in _new_yaml(comments).parse(text):
         if isinstance(event, CollectionEndEvent):
             open_collections.pop()
             _count_node(open_collections)
@@ -410,30 +436,14 @@ def _node_line(node: object) -> int:
 # problem reported stay exactly the full reader's.
 
 
-class _Mapping(dict[Any, Any]):
-    """A YAML mapping as read: its entries in order, its line and the line of each key."""
-
-    def __init__(self, line: int) -> None:
-        super().__init__()
-        self.line = line
-        self.key_lines: dict[Any, int] = {}
-
-
-class _Sequence(list[Any]):
-    """A YAML list as read: its items in order, its line and the line of each item."""
-
-    def __init__(self, line: int) -> None:
-        super().__init__()
-        self.line = line
-        self.item_lines: list[int] = []
-
-
 class _NotSimple(Exception):
     """The text leaves the simple part of YAML; the full reader must read it."""
 
 
 # Tabs, carriage returns, control characters and the characters ruamel.yaml takes as line breaks.
-_OUTSIDE_SIMPLE_TEXT = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+_OUTSIDE_SIMPLE_TEXT = re.compile(
+    "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
 _KEY = re.compile(r"""(?:([A-Za-z0-9_][A-Za-z0-9_-]{0,99})|"([^"\\]{0,100})"|'([^']{0,100})'):(?: +|$)""")
 _DOUBLE_QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
 _SINGLE_QUOTED = re.compile(r"'((?:[^']|'')*)'")
@@ -450,6 +460,8 @@ _TEXT_TAGS = frozenset({YAML_CORE_TAG_PREFIX + "str", YAML_CORE_TAG_PREFIX + "ti
 
 def _read_simple(text: str) -> _Mapping | None:
     """The document, when the text keeps to the simple part of YAML; None when it does not."""
+    # YAML reads a Windows line end as one line break, the same as "\n".
+    text = text.replace("\r\n", "\n")
     if _OUTSIDE_SIMPLE_TEXT.search(text):
         return None
     try:

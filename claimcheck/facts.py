@@ -245,6 +245,8 @@ def plain(text: str) -> str:
 _FOLDED_WORD = re.compile(r"[a-z0-9]+")
 
 
+# The same names, titles and affiliations are folded again for every claim that cites their record.
+@lru_cache(maxsize=16384)
 def fold(text: str) -> str:
     """Lower case, no accents, '&' as 'and', punctuation as spaces: the form names are compared in."""
     if text.isascii():
@@ -369,24 +371,46 @@ _JOURNAL_RUN = re.compile(
 
 def _journal_candidates(text: str) -> Iterator[tuple[int, int, str]]:
     """(start, end, name) of every journal-like name, the surest patterns first."""
+    yield from _names_after_journal_word(text)
+    yield from _names_after_lead_in(text)
+    yield from _names_after_in(text)
+    yield from _journal_runs(text)
+
+
+def _names_after_journal_word(text: str) -> Iterator[tuple[int, int, str]]:
+    """Names after the word journal: "the journal Physiotherapy"."""
+    if "journal" not in text:
+        return
     for match in _AFTER_JOURNAL_WORD.finditer(text):
         name, end = _name_after(text, match.end(), lowercase_ok=True)
         if name:
             yield match.end(), end, name
+
+
+def _names_after_lead_in(text: str) -> Iterator[tuple[int, int, str]]:
+    """Names after a lead-in: "published in X", "appeared in X", "edition of X"."""
     for match in _AFTER_LEAD_IN.finditer(text):
         name, end = _name_after(text, match.end(), lowercase_ok=False)
         weak = match.group(0).lower().startswith(("published", "appear"))
         if name and _may_be_journal(name) and (not weak or _marked(text, end) or _sounds_like_journal(name)):
             yield match.end(), end, name
+
+
+def _names_after_in(text: str) -> Iterator[tuple[int, int, str]]:
+    """Names after "in", a reference mark after and a word of publishing before: "a paper in the Lancet (7)"."""
     for match in _AFTER_IN.finditer(text):
-        # "in X" names a journal only near a word of publishing: look for that before reading the name.
+        # The word of publishing is the quickest to look for: do it before reading the name.
         if not _PUBLICATION_WORDS.search(text[max(0, match.start() - 120) : match.start()]):
             continue
         name, end = _name_after(text, match.end(), lowercase_ok=False)
         if name and _may_be_journal(name) and _marked(text, end):
             yield match.end(), end, name
+
+
+def _journal_runs(text: str) -> Iterator[tuple[int, int, str]]:
+    """Runs of capitalised words around "Journal": "the Scandinavian Journal of Medicine"."""
     if "Journal" not in text:
-        return  # the last pattern needs the word
+        return
     for match in _JOURNAL_RUN.finditer(text):
         words = _trim_name(match.group(0).split()).split()
         if "Journal" in words and any(word[0].isupper() and word != "Journal" for word in words):
@@ -501,6 +525,7 @@ def _date_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
 
 
 _DATE_BEFORE_NOUN, _DATE_AFTER_VERB = _date_patterns()
+_ANY_YEAR = re.compile(_YEAR)
 _DAY_OF_MONTH = re.compile(r"\s+\d{1,2},?\s+")
 _OPENING_DATE = re.compile(rf"In\s+((?:{_MONTH}\s+)?{_YEAR}),")
 _PUBLISHING_WORD = re.compile(r"\b(?:publish\w*|paper|article|journal|report(?:ed)?)\b")
@@ -508,6 +533,8 @@ _PUBLISHING_WORD = re.compile(r"\b(?:publish\w*|paper|article|journal|report(?:e
 
 def dates_in(text: str) -> Iterator[str]:
     """Publication dates: "an October 2017 study", "published in 2019", "In 2020, ... published"."""
+    if not _ANY_YEAR.search(text):
+        return  # every pattern below needs a year
     for match in _DATE_BEFORE_NOUN.finditer(text):
         yield match.group(1)
     for match in _DATE_AFTER_VERB.finditer(text):
@@ -527,6 +554,9 @@ def institutions_in(text: str) -> Iterator[str]:
     """Institutions credited with the study: "doctors at the University of X", "Oslo University researchers"."""
     for match in _CAPITALISED_RUN.finditer(text):
         run = match.group(0)
+        # A run with no institution word anywhere in it has no part naming one: skip the slower checks.
+        if not _INSTITUTION_WORD.search(run):
+            continue
         if _NOT_INSTITUTION_WORDS & set(run.split()) or not _credited(text, match.start(), match.end()):
             continue
         for part in _AND_BETWEEN_NAMES.split(run):
@@ -572,8 +602,10 @@ def countries_in(text: str) -> Iterator[str]:
                 if country:
                     yield country
         for match in _BEFORE_PLACE.finditer(sentence):
-            if _names_researchers_before(sentence[: match.start()]):
-                yield from _countries_listed(sentence[match.end() :])
+            place = sentence[match.end() :]
+            # Most places are no country: see that first, it is quicker than reading the words before.
+            if _country_at(place) is not None and _names_researchers_before(sentence[: match.start()]):
+                yield from _countries_listed(place)
 
 
 def _country_ending(words: str) -> str | None:
@@ -673,6 +705,8 @@ def counts_in(text: str) -> Iterator[str]:
             continue
         if parse_count(match.group(0)) is not None:
             yield match.group(0)
+    if "=" not in text:
+        return
     for match in _N_EQUALS.finditer(text):
         yield match.group(0)
 
@@ -685,18 +719,22 @@ _APPROXIMATELY = re.compile(
 )
 
 
-def _author_patterns() -> tuple[re.Pattern[str], ...]:
-    """The ways a claim names an author: "X et al.", "X and colleagues", "led by X", "lead author X"."""
+def _author_patterns() -> tuple[tuple[re.Pattern[str], re.Pattern[str]], ...]:
+    """The ways a claim names an author ("X et al.", "X and colleagues", "led by X", "lead author X"), each with
+    a cue: a part of every match that starts with a letter, so that it is found far quicker than the whole."""
     surname = r"((?:(?:van|von|de|der|den|da|di|del|la|le)\s+)*(?:[a-z]{1,2}')?[A-Z][\w'-]+)"
     full = r"((?:[A-Z][\w'.-]*\s+){0,2}(?:(?:van|von|de|der|den|da|di|del|la|le)\s+)*[A-Z][\w'-]+)"
     title = r"(?:Dr\.?\s+|Prof\.?\s+|Professor\s+)?"
     patterns = (
-        rf"\b{surname}\s+et\s+al\b",
-        rf"\b{surname}\s+and\s+(?:his\s+|her\s+|their\s+)?(?:colleagues|co-?workers|co-?authors)\b",
-        rf"\bled\s+by\s+{title}{full}",
-        rf"\b(?:lead|first|senior|principal|corresponding)\s+author,?\s+{title}{full}",
+        (r"et\s+al\b", rf"\b{surname}\s+et\s+al\b"),
+        (
+            r"co(?:lleagues|-?workers|-?authors)\b",
+            rf"\b{surname}\s+and\s+(?:his\s+|her\s+|their\s+)?(?:colleagues|co-?workers|co-?authors)\b",
+        ),
+        (r"led\s+by\s", rf"\bled\s+by\s+{title}{full}"),
+        (r"author,?\s", rf"\b(?:lead|first|senior|principal|corresponding)\s+author,?\s+{title}{full}"),
     )
-    return tuple(re.compile(pattern) for pattern in patterns)
+    return tuple((re.compile(cue), re.compile(pattern)) for cue, pattern in patterns)
 
 
 _AUTHOR_PATTERNS = _author_patterns()
@@ -704,7 +742,9 @@ _AUTHOR_PATTERNS = _author_patterns()
 
 def authors_in(text: str) -> Iterator[str]:
     """Surnames given as authors: "Bieler et al.", "Svege and colleagues", "led by Dr. Ana Ruiz"."""
-    for pattern in _AUTHOR_PATTERNS:
+    for cue, pattern in _AUTHOR_PATTERNS:
+        if not cue.search(text):
+            continue
         for match in pattern.finditer(text):
             name = match.group(1)
             if name.split()[0] in _LEADING_NOISE or _has_institution_word(name):

@@ -461,6 +461,9 @@ _FORM_HEADERS = {"Content-Type": "application/x-www-form-urlencoded; charset=utf
 
 def _load_capped(response: requests.Response) -> None:
     """Read the whole answer, refusing one larger than MAX_ANSWER_BYTES before it fills memory."""
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > MAX_ANSWER_BYTES:
+        raise _GiveUp(f"the answer is larger than {MAX_ANSWER_BYTES // (1024 * 1024)} MB, which no E-utilities answer should be")
     chunks: list[bytes] = []
     size = 0
     for chunk in response.iter_content(chunk_size=1 << 16):

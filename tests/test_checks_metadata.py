@@ -460,6 +460,43 @@ def test_m206_near_misses_do_not_fire(text, record):
     assert "M206" not in codes(text, record)
 
 
+COHORT_COUNTS = replace(
+    OSLO_TRIAL,
+    pmid="26600002",
+    abstract_sections=(
+        AbstractSection(
+            "METHODS",
+            "METHODS",
+            "We invited 2,120 residents. Twelve men agreed. Seven women joined later, and the hazard ratio was 0.120. "
+            "In all, 1,120 questionnaires and 64 interviews were analysed. The 83 clinics were small.",
+        ),
+    ),
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "fires"),
+    [
+        ("The study looked at 120 residents.", True),  # only inside 2,120, 1,120 and 0.120
+        ("The study asked 212 residents.", True),  # only the start of 2,120
+        ("The study looked at 19 people.", False),  # twelve and seven, across a full stop
+        ("The study looked at 2,120 residents.", False),
+        ("The study analysed 64 interviews.", False),
+        ("The study looked at 83 clinics.", False),  # the count ends a sentence
+        ("The study looked at 1184 people.", False),  # 1,120 and 64, one after the other
+    ],
+)
+def test_m206_reads_counts_written_in_digits_inside_other_numbers_and_across_sentences(text, fires):
+    assert ("M206" in codes(text, COHORT_COUNTS)) is fires
+
+
+def test_metadata_findings_are_the_same_when_a_claim_and_record_are_checked_again():
+    # The checks keep what they read from claims and records: a second check must give the same findings.
+    for text in ("The study looked at 120 residents in Japan.", "A cohort study at the University of Bergen."):
+        first = findings(text, COHORT_COUNTS)
+        assert first and findings(text, COHORT_COUNTS) == first
+
+
 def test_m206_says_nothing_without_an_abstract():
     assert codes("The trial followed 120 people.", replace(OSLO_TRIAL, abstract_sections=())) == []
 

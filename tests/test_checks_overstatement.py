@@ -624,3 +624,15 @@ def test_sentence_similarity_is_rapidfuzz_token_sort_ratio(claim: str, sentence:
     # Sentences keep their words sorted once; the score must stay token_sort_ratio of the normalised texts.
     expected = fuzz.token_sort_ratio(normalize(claim), normalize(sentence))
     assert fuzz.ratio(_sorted_words(claim), _sorted_words(sentence)) == expected
+
+
+def test_the_relative_figure_is_quoted_in_whole_words():
+    from claimcheck.checks.overstatement import _words_around
+
+    text = "participants exceeding the minimal improvement (intervention group, 72.1%, vs control, 42.0%; risk difference, 0.30 [95% CI, 0.16-0.44]; P < .001) in pain at twelve weeks"
+    start = text.index("0.30")
+    excerpt = _words_around(text, start, start + 4)
+    assert excerpt.startswith("...") and excerpt.endswith("...")
+    assert "0.30" in excerpt
+    for piece in excerpt.strip(".").split():
+        assert piece in text.split(), piece

@@ -12,12 +12,15 @@ from hypothesis import strategies as st
 
 from claimcheck.claims_file import (
     MAX_FILE_BYTES,
+    _parse_full,
+    _read_simple,
     display_path,
     find_claims_files,
     load_claims,
     load_claims_files,
 )
 from claimcheck.errors import ClaimsFileError, InputError, Problem
+from claimcheck.extract import draft_to_yaml, extract_article
 from claimcheck.model import Quote, Stated
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -899,6 +902,256 @@ def test_any_text_loads_or_gives_problems_never_a_crash(in_tmp: Path, noise: str
     except ClaimsFileError as error:
         assert error.problems
         assert all(problem.line >= 1 and problem.message for problem in error.problems)
+
+
+# --- the simple reader: the full reader's document, read faster -----------------------------------
+
+EDITOR_STYLE = """\
+# Written the way editors and claimcheck extract write claims files.
+claimcheck: 1
+
+article:
+  title: 'Walking: the "easy" exercise'
+  url: https://example.org/walking#top
+
+references:
+  "1":  # from the reference list
+    citation: >-
+      Alpha A, Beta B. Walking for hip pain: a trial.
+      Invented Trials. 2021;3:1-9.
+    pmid: "30000001"
+    doi: 10.5555/invented.2021.001
+  2:
+    citation: "Gamma G. Strength \\u00e9tudes. J Made-up Res. 2020."
+claims:
+- id: alpha-walking
+  refs: ["1", 2]
+  text: Walking eased hip pain in 41 adults (trial#1).  # the first claim
+  quote:
+    - 'It''s the walking.'
+    - |-
+      Adults walked
+
+      for twelve weeks.
+  stated:
+    date: 2021-11-05
+    sample_size: 41
+  accept:
+    M201: "house style"
+
+- id: gamma-strength
+  ref: 2
+  text: >-
+    Strength    improved
+
+    after twelve weeks.
+"""
+
+
+def shape(node: object) -> object:
+    """A document as plain data, with every line, so two readings can be compared."""
+    if isinstance(node, dict):
+        lines = node.key_lines  # type: ignore[attr-defined]
+        entries = [(type(key).__name__, key, lines[key], shape(value)) for key, value in node.items()]
+        return ("mapping", node.line, entries)  # type: ignore[attr-defined]
+    if isinstance(node, list):
+        items = [(line, shape(value)) for line, value in zip(node.item_lines, node)]  # type: ignore[attr-defined]
+        return ("list", node.line, len(node), items)  # type: ignore[attr-defined]
+    for kind in (bool, int, float, str):
+        if isinstance(node, kind):
+            return (kind.__name__, kind(node))
+    return (type(node).__name__, repr(node))
+
+
+def read_both_ways(text: str) -> tuple[object, object]:
+    """The simple reader's document (None when it gives up) and the full reader's, as shapes."""
+    document, problems = _parse_full(text, "x.yaml")
+    full = shape(document) if not problems else [str(problem) for problem in problems]
+    simple = _read_simple(text)
+    return (shape(simple) if simple is not None else None), full
+
+
+def test_files_as_editors_and_extract_write_them_take_the_simple_reader() -> None:
+    draft = extract_article((DATA / "extract" / "walking.txt").read_text(encoding="utf-8"), source_name="walking.txt")
+    documentation = (ROOT / "docs" / "claims-format.md").read_text(encoding="utf-8")
+    texts = {
+        "editor style": EDITOR_STYLE,
+        "editor style, Windows line ends": EDITOR_STYLE.replace("\n", "\r\n"),
+        "valid": VALID,
+        "real": REAL_CLAIMS.read_text(encoding="utf-8"),
+        "complete": (CLAIMS_DATA / "complete.yaml").read_text(encoding="utf-8"),
+        "extract draft": draft_to_yaml(draft),
+        "documentation": documentation.split("```yaml\n", 1)[1].split("```", 1)[0],
+    }
+    for name, text in texts.items():
+        simple, full = read_both_ways(text)
+        assert simple is not None, name
+        assert simple == full, name
+
+
+def test_the_simple_reader_reads_every_kind_of_value_as_the_full_reader_does(in_tmp: Path) -> None:
+    loaded = load_claims(write(in_tmp, EDITOR_STYLE))
+    first, second = loaded.claims
+    assert loaded.article.title == 'Walking: the "easy" exercise'
+    assert loaded.article.url == "https://example.org/walking#top"
+    assert [(reference.key, reference.line) for reference in loaded.references] == [("1", 9), ("2", 15)]
+    citation = "Alpha A, Beta B. Walking for hip pain: a trial. Invented Trials. 2021;3:1-9."
+    assert loaded.references[0].citation == citation
+    assert loaded.references[1].citation == "Gamma G. Strength études. J Made-up Res. 2020."
+    assert (first.line, first.refs, first.text) == (18, ("1", "2"), "Walking eased hip pain in 41 adults (trial#1).")
+    assert first.quotes == (Quote("It's the walking.", 22), Quote("Adults walked\n\nfor twelve weeks.", 23))
+    assert first.stated == Stated(date="2021-11-05", sample_size=41, line=27)
+    assert first.accept_lines == (("M201", 31),)
+    assert (second.line, second.refs, second.text) == (33, ("2",), "Strength    improved\nafter twelve weeks.")
+    assert load_claims(write(in_tmp, EDITOR_STYLE.replace("\n", "\r\n"))) == loaded
+
+
+def test_comments_that_ruamel_round_trip_scanner_gives_up_on_still_load(in_tmp: Path) -> None:
+    # A comment after "title:", the title on the next line, then a blank line and a comment: ruamel.yaml's
+    # round-trip scanner raises NotImplementedError ("overlap in comment") on this layout.
+    article = "article:\n  title:  # the article's own title\n    Walking and the hip\n\n  # more notes\n"
+    text = VALID.replace("references:\n", article + "references:\n")
+    assert _read_simple(text) is None
+    loaded = load_claims(write(in_tmp, text))
+    assert loaded.article.title == "Walking and the hip"
+    assert loaded.claims[0].line == 12
+    duplicate = only_problem(in_tmp, text.replace("claims:\n", "claims: []\nclaims:\n"))
+    assert (duplicate.line, duplicate.message) == (12, "the key 'claims' appears twice in the same mapping")
+
+
+BEYOND_THE_SIMPLE_READER = {
+    "tag": VALID + "    quote: !!str words\n",
+    "anchor and alias": VALID + "    quote: &a words\n    stated: *a\n",
+    "flow mapping": VALID + "    stated: {journal: Biology}\n",
+    "plain text over two lines": VALID + "    quote: two\n      lines\n",
+    "quoted text over two lines": VALID + '    quote: "two\n      lines"\n',
+    "duplicate key": VALID + "    text: Again.\n",
+    "merge key": VALID + "    <<: x\n",
+    "complex key": VALID + "    ? quote\n    : words\n",
+    "tab": VALID.replace("    text:", "\ttext:"),
+    "lone carriage return": VALID.replace("\n", "\r", 1),
+    "control character": VALID.replace("Review", "Re\x07view"),
+    "kept line ends": VALID + "    quote: >+\n      words\n",
+    "indentation indicator": VALID + "    quote: >2\n      words\n",
+    "blank line opening a block": VALID + "    quote: >-\n\n      words\n",
+    "more-indented folded line": VALID + "    quote: >-\n      words\n        more\n",
+    "empty block": VALID + "    quote: >-\n",
+    "float": VALID + "    stated:\n      sample_size: 4.5\n",
+    "hex number": VALID + "    stated:\n      sample_size: 0x29\n",
+    "leading zero": VALID.replace('"34943166"', "034943166"),
+    "huge number": VALID + "    stated:\n      sample_size: " + "9" * 5000 + "\n",
+    "true as a key": VALID + "    true: x\n",
+    "long key": VALID + "    " + "k" * 101 + ": x\n",
+    "dash alone": VALID + "    quote:\n      -\n        words\n",
+    "list in a list": VALID + "    quote:\n      - - words\n",
+    "colon in plain text": VALID.replace("the journal Review", "the journal: Review"),
+    "two documents": VALID + "---\nclaimcheck: 1\n",
+    "document end": VALID + "...\n",
+    "a list": "- a\n- b\n",
+    "only comments": "# nothing yet\n",
+    "deep nesting": "a:\n" + "".join(" " * depth + "b:\n" for depth in range(1, 25)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BEYOND_THE_SIMPLE_READER))
+def test_yaml_beyond_the_simple_reader_goes_to_the_full_reader(name: str) -> None:
+    assert _read_simple(BEYOND_THE_SIMPLE_READER[name]) is None
+
+
+YAML_CHARACTERS = [*"abcxyz019 :#'\"\\-[]{},&*!|>%@`?~.é", "\xa0", "\u2028", "\t", "\r"]
+YAML_CHARACTERS += ["\\n", "\\u00e9", "\\q", ": ", " #"]
+YAML_WORDS = ["true", "False", "null", "~", "1", "0", "01", "0x1", "1_0", "1.5", "2021-11-05", "2021-11", "", "<<"]
+# Mostly what the simple reader reads, with enough of the rest to test where it gives up.
+SCALAR_TEXT = st.one_of(
+    st.sampled_from(YAML_WORDS),
+    st.lists(st.sampled_from([*YAML_CHARACTERS, *["abc", "d", "e f", " "] * 25]), max_size=12).map("".join),
+)
+KEYS = st.sampled_from(["id", "ref", "text", "1", "2b", '"2"', "'x y'", "M201"] * 3 + ["true", "01", "<<", "a b"])
+COMMENTS = st.sampled_from(["", "", "", "  # note", " #", "#x"])
+
+
+@st.composite
+def yaml_scalars(draw: st.DrawFn, indent: int) -> list[str]:
+    """A scalar in any style: the rest of its key's line, then any lines of its own."""
+    style = draw(st.sampled_from(["plain", "single", "double", "flow", "block"]))
+    comment = draw(COMMENTS)
+    if style == "plain":
+        return [draw(SCALAR_TEXT) + comment]
+    if style in ("single", "double"):
+        mark = "'" if style == "single" else '"'
+        return [mark + draw(SCALAR_TEXT) + mark + comment]
+    if style == "flow":
+        item = st.one_of(SCALAR_TEXT.map(lambda text: f'"{text}"'), st.sampled_from(YAML_WORDS))
+        items = draw(st.sampled_from([", ", ","])).join(draw(st.lists(item, max_size=3)))
+        return ["[" + items + draw(st.sampled_from(["]", " ]"] * 3 + [",]"])) + comment]
+    header = draw(st.sampled_from([">", ">-", "|", "|-"] * 3 + [">+", ">2"])) + comment
+    content = indent + draw(st.sampled_from([1, 2, 4]))
+    line = st.one_of(
+        SCALAR_TEXT.map(lambda text: " " * content + text),
+        st.integers(0, content + 2).map(lambda spaces: " " * spaces),
+        SCALAR_TEXT.map(lambda text: " " * (content + 2) + text),
+    )
+    return [header, *draw(st.lists(line, max_size=4))]
+
+
+@st.composite
+def yaml_mappings(draw: st.DrawFn, indent: int = 0, depth: int = 0, first: str | None = None) -> list[str]:
+    """A block mapping of keys with scalars, lists or mappings under them, in many layouts."""
+    lines: list[str] = []
+    for number, key in enumerate(draw(st.lists(KEYS, min_size=1, max_size=4, unique=draw(st.integers(0, 5)) > 0))):
+        start = first if number == 0 and first is not None else " " * indent
+        lines += draw(st.sampled_from([[], [], ["", "  # a comment"], ["   # indented comment"]]))
+        below = draw(st.sampled_from(["scalar", "scalar", "mapping", "list", "empty"] if depth < 3 else ["scalar"]))
+        if below == "scalar":
+            rest, *more = draw(yaml_scalars(indent))
+            lines += [start + key + draw(st.sampled_from([": "] * 6 + [":  ", " : "])) + rest, *more]
+            continue
+        lines.append(start + key + ":" + draw(COMMENTS))
+        if below == "mapping":
+            lines += draw(yaml_mappings(indent + draw(st.sampled_from([1, 2, 4])), depth + 1))
+        elif below == "list":
+            lines += draw(yaml_lists(indent + draw(st.sampled_from([0, 2, 4])), depth + 1))
+    return lines
+
+
+@st.composite
+def yaml_lists(draw: st.DrawFn, indent: int, depth: int) -> list[str]:
+    """A block list of scalars and mappings, its dashes at column ``indent``."""
+    lines: list[str] = []
+    for _ in range(draw(st.integers(1, 3))):
+        dash = " " * indent + draw(st.sampled_from(["- "] * 6 + ["-  ", "-"]))
+        if draw(st.booleans()):
+            lines += draw(yaml_mappings(len(dash), depth + 1, first=dash))
+        else:
+            rest, *more = draw(yaml_scalars(indent))
+            lines += [dash + rest, *more]
+        lines += draw(st.sampled_from([[]] * 6 + [[" " * (indent + 2) + "more words"]]))
+    return lines
+
+
+YAML_DOCUMENTS = st.builds(
+    lambda lines, start, end, windows: (start + "\n".join(lines) + end).replace("\n", "\r\n" if windows else "\n"),
+    yaml_mappings(),
+    st.sampled_from(["", "", "---\n", "# comment\n"]),
+    st.sampled_from(["\n", "", "\n\n", "\n  \n"]),
+    st.booleans(),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=YAML_DOCUMENTS)
+def test_what_the_simple_reader_reads_the_full_reader_reads_the_same(text: str) -> None:
+    simple, full = read_both_ways(text)
+    if simple is not None:
+        assert simple == full
+
+
+@settings(max_examples=100, deadline=None)
+@given(noise=YAMLISH)
+def test_noise_after_a_valid_file_reads_the_same_both_ways(noise: str) -> None:
+    simple, full = read_both_ways(VALID + noise)
+    if simple is not None:
+        assert simple == full
 
 
 # --- finding files and showing paths --------------------------------------------------------------

@@ -1,10 +1,16 @@
 """Reading the facts a claim states about its source, from its words and its ``stated:`` block."""
 
-import pytest
+from dataclasses import replace
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from claimcheck import facts as facts_module
 from claimcheck.facts import (
     canonical_design,
     country_for,
+    fold,
     parse_count,
     parse_date,
     read_facts,
@@ -306,3 +312,98 @@ def test_reads_a_date_after_a_sentence_opening_published():
     facts = read_facts(claim("Published in BMC Musculoskeletal Disorders in 2017, the study measured muscle volume."))
     assert values(facts, "date") == ["2017"]
     assert values(facts, "journal") == ["BMC Musculoskeletal Disorders"]
+
+
+# --- what the faster reading rests on ------------------------------------------------------------
+
+DESIGN_PHRASES = (
+    "a randomised controlled trial", "a Randomized double-blind placebo-controlled crossover trial", "one RCT",
+    "a meta-analysis", "a meta analysis", "a systematic literature review", "a scoping review",
+    "a narrative review", "an umbrella review", "a review of the literature", "they examined patients' medical records",
+    "looked through the hospital case notes", "audited electronic health files", "a chart review",
+    "a medical records review", "a retrospectively reviewed chart", "a retrospective chart review",
+    "a population-based cohort study", "a case-control study", "a casecontrol study", "a cross-sectional survey",
+    "an observational study", "a case report", "a case series", "A SYSTEMATIC REVIEW", "an Observational Study",
+)
+DESIGN_VOCABULARY = st.sampled_from(
+    [word for phrase in DESIGN_PHRASES for word in phrase.split()] + ["of", "the", "their", "and", "trials", "Rct"]
+)
+
+
+@pytest.mark.parametrize("phrase", DESIGN_PHRASES)
+def test_every_design_phrase_is_read_and_holds_a_word_of_its_design(phrase):
+    patterns = facts_module._DESIGN_PATTERNS
+    matched = [(design, match) for design, pattern in patterns for match in pattern.finditer(phrase)]
+    assert matched
+    for design, match in matched:
+        assert any(word in match.group(0).lower() for word in facts_module._DESIGN_WORDS[design])
+    assert canonical_design(phrase) is not None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(DESIGN_VOCABULARY, min_size=1, max_size=12).map(" ".join))
+def test_a_design_is_only_skipped_when_its_pattern_cannot_match(text):
+    # designs_in skips a design whose words are not in the text: every match must hold one of them.
+    for design, pattern in facts_module._DESIGN_PATTERNS:
+        for match in pattern.finditer(text):
+            assert any(word in match.group(0).lower() for word in facts_module._DESIGN_WORDS[design])
+
+
+def test_text_that_does_not_lower_exactly_is_searched_for_every_design():
+    # IGNORECASE takes the long s for an s; a check of the lowered text would not, and must not skip it.
+    assert values(read_facts(claim("A \u017fystematic review found this.")), "design") == ["\u017fystematic review"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Svege et al. found this.", "Bieler  et   al reported it.", "Svege and colleagues", "Holm and his co-workers",
+        "Lee and coauthors", "a trial led by Dr. Ana Ruiz", "lead author, Prof. Jan van der Berg",
+        "first author Kim said",
+    ],
+)
+def test_every_author_match_holds_its_cue(text):
+    matched = [(cue, match) for cue, pattern in facts_module._AUTHOR_PATTERNS for match in pattern.finditer(text)]
+    assert matched
+    for cue, match in matched:
+        assert cue.search(match.group(0))
+    assert values(read_facts(claim(text)), "author")
+
+
+def test_facts_are_read_for_the_claim_asked_about_and_not_an_earlier_one():
+    oslo = claim("Doctors at the University of Oslo ran the trial.")
+    bergen = replace(oslo, text="Doctors at the University of Bergen ran the trial.")
+    assert values(read_facts(oslo), "institution") == ["University of Oslo"]
+    assert values(read_facts(bergen), "institution") == ["University of Bergen"]
+    assert read_facts(claim(oslo.text)) == read_facts(oslo)
+    assert values(read_facts(replace(oslo, stated=Stated(institution="Oslo University"))), "institution") == [
+        "Oslo University"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The Journal of Pain & Injury", "the journal of pain and injury"),
+        ("St. John's College, Oxford", "st john college oxford"),
+        ("Université Paris-Saclay", "universite paris saclay"),
+        ("Türkiye", "turkiye"),
+        ("ﬁnal report", "final report"),
+        ("", ""),
+    ],
+)
+def test_fold(text, expected):
+    assert fold(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "countries"),
+    [
+        ("Researchers from the USA and the UK ran the trial.", ["United States", "United Kingdom"]),
+        ("Researchers in the US and Canada ran the trial.", ["United States", "Canada"]),
+        ("Researchers in Northern Ireland ran the trial.", ["United Kingdom"]),
+        ("Researchers in Guinea ran the trial.", []),
+    ],
+)
+def test_reads_countries_by_their_names_and_other_names(text, countries):
+    assert values(read_facts(claim(text)), "country") == countries

@@ -588,3 +588,22 @@ def test_fake_works_without_pytest_fixtures_and_stops_promptly() -> None:
             assert list(client.efetch(["1"]).records) == ["1"]
     with pytest.raises(RuntimeError):
         server.url  # noqa: B018 (the property raises once stopped)
+
+
+def test_an_answer_without_a_length_is_cut_off_at_the_cap(monkeypatch):
+    import io
+
+    import requests
+    from urllib3.response import HTTPResponse
+
+    from claimcheck import pubmed
+
+    monkeypatch.setattr(pubmed, "MAX_ANSWER_BYTES", 1000)
+    response = requests.Response()
+    response.raw = HTTPResponse(body=io.BytesIO(b"x" * 5000), preload_content=False)
+    with pytest.raises(pubmed._GiveUp, match="larger than"):
+        pubmed._load_capped(response)
+    small = requests.Response()
+    small.raw = HTTPResponse(body=io.BytesIO(b"y" * 900), preload_content=False)
+    pubmed._load_capped(small)
+    assert small.content == b"y" * 900

@@ -24,7 +24,7 @@ from claimcheck.facts import (
     surname_of,
 )
 from claimcheck.model import CheckSettings, Claim, Evidence, Fact, Finding, PartialDate, Record, Rule, Severity
-from claimcheck.text import extract_numbers, split_sentences
+from claimcheck.text import extract_numbers
 
 _SMALL_WORDS = {"of", "and", "the", "for", "in", "on", "de", "la", "et", "y"}
 _ARTICLE_TYPES = {
@@ -215,8 +215,12 @@ def record_dates(record: Record) -> list[tuple[str, PartialDate]]:
     return [(field, date) for field, date in dates if date is not None and _years_of(date)]
 
 
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+_LETTERS = re.compile(r"[A-Za-z]+")
+
+
 def _years_of(date: PartialDate) -> set[int]:
-    years = {int(year) for year in re.findall(r"\b(?:19|20)\d{2}\b", date.raw)}
+    years = {int(year) for year in _YEAR.findall(date.raw)}
     if date.year is not None:
         years.add(date.year)
     return years
@@ -227,7 +231,7 @@ def _months_of(date: PartialDate) -> set[int]:
     if date.month is not None:
         return {date.month}
     months: set[int] = set()
-    for word in re.findall(r"[A-Za-z]+", date.raw):
+    for word in _LETTERS.findall(date.raw):
         lowered = word.lower()
         if lowered in _SEASONS:
             months.update(_SEASONS[lowered])
@@ -451,15 +455,15 @@ def numbers_in(text: str) -> list[int]:
     return [int(mention.value) for mention in extract_numbers(text) if mention.value.is_integer()]
 
 
+@lru_cache(maxsize=1024)
 def _count_given(count: int, text: str) -> bool:
-    """count_found over the numbers of ``text``, trying first the sentences that write the count in digits."""
-    # No number runs across two sentences, so a sentence giving the count shows that the text gives it, and its
-    # numbers are far quicker to read than those of a whole abstract. Most counts are written in digits.
+    """count_found over the numbers of ``text``, trying first the passages that write the count in digits."""
+    # No number runs across a full stop and a space, so a passage between two of them that gives the count
+    # shows that the text gives it, and its numbers are far quicker to read than a whole abstract's.
     digits = str(count)
-    if digits in text:
-        for sentence in _sentences_of(text):
-            if digits in sentence and count in numbers_in(sentence):
-                return True
+    for passage in text.split(". "):
+        if digits in passage and count in numbers_in(passage):
+            return True
     return count_found(count, _numbers_of(text))
 
 
@@ -467,11 +471,6 @@ def _count_given(count: int, text: str) -> bool:
 @lru_cache(maxsize=1024)
 def _numbers_of(text: str) -> tuple[int, ...]:
     return tuple(numbers_in(text))
-
-
-@lru_cache(maxsize=1024)
-def _sentences_of(text: str) -> tuple[str, ...]:
-    return tuple(span.text for span in split_sentences(text))
 
 
 def count_found(count: int, numbers: Sequence[int]) -> bool:
@@ -511,7 +510,7 @@ _TYPE_FAMILIES = (
     ("Twin Study", "observational"),
     ("Case Reports", "case report"),
 )
-_TITLE_FAMILIES = (
+_TITLE_FAMILY_TEXTS = (
     (r"systematic review|meta-?analys[ie]s|scoping review|narrative review|umbrella review|literature review|"
      r"\breview of\b|: a review\b", "review"),
     (r"randomi[sz]ed|clinical trial|controlled trial", "trial"),
@@ -519,6 +518,7 @@ _TITLE_FAMILIES = (
      r"registry", "observational"),
     (r"case report|a case of\b|case series", "case report"),
 )  # fmt: skip
+_TITLE_FAMILIES = tuple((re.compile(pattern, re.IGNORECASE), family) for pattern, family in _TITLE_FAMILY_TEXTS)
 # Words in the abstract that confirm the claim's design even when the types and title suggest another.
 _ABSTRACT_CONFIRMS = {
     "randomized trial": (
@@ -548,21 +548,27 @@ _FAMILY_NAMES = {
 
 def record_design_families(record: Record) -> set[str]:
     """The design families the record's publication types and title give (empty when they say nothing)."""
+    return set(_design_families(record.publication_types, record.title))
+
+
+# Every claim citing a record that names a design asks again; the types and title are all the answer needs.
+@lru_cache(maxsize=1024)
+def _design_families(publication_types: tuple[str, ...], title: str) -> frozenset[str]:
     families = set()
-    for publication_type in record.publication_types:
+    for publication_type in publication_types:
         for known, family in _TYPE_FAMILIES:
             if publication_type == known or (known == "Clinical Trial" and publication_type.startswith(known)):
                 families.add(family)
     for pattern, family in _TITLE_FAMILIES:
-        if re.search(pattern, record.title, flags=re.IGNORECASE):
+        if pattern.search(title):
             families.add(family)
-    return families
+    return frozenset(families)
 
 
 def _check_design(claim: Claim, fact: Fact, record: Record) -> Iterator[Finding]:
     design = canonical_design(fact.value)
     family = DESIGN_FAMILIES.get(design or "")
-    families = record_design_families(record)
+    families = _design_families(record.publication_types, record.title)
     if family is None or not families or family in families:
         return
     if re.search(_ABSTRACT_CONFIRMS.get(design or "", r"(?!)"), record.abstract, flags=re.IGNORECASE):

@@ -182,7 +182,7 @@ _CERTAINTY: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
     )
 )
 
-_ANY_CERTAINTY = re.compile("|".join(f"(?:{claim_pattern.pattern})" for claim_pattern, _ in _CERTAINTY), re.IGNORECASE)
+_ANY_CERTAINTY = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in _CERTAINTY), re.IGNORECASE)
 """Any of the certainty words at all: most claims have none, and one search says so."""
 
 # --- O303 relative and absolute figures ---------------------------------------------------------
@@ -517,8 +517,10 @@ class _Source:
 
 
 # A claims file cites each record for several claims: preparing a record once per audit, not once per claim,
-# is most of the check's speed. Records are frozen, so an equal record always prepares the same way.
-_PREPARED_RECORDS = 1024
+# is most of the check's speed. Records are frozen, so the same fields always prepare the same way.
+_PREPARED_RECORDS = 512
+# Source sentences come back for every claim citing their record: what is read from one is read once.
+_SOURCE_SENTENCES = 16384
 
 
 def _prepare(record: Record) -> _Source:
@@ -569,7 +571,7 @@ def _prepare_fields(
     )
 
 
-@lru_cache(maxsize=_PREPARED_RECORDS)
+@lru_cache(maxsize=_SOURCE_SENTENCES)
 def _bare_topic(text: str) -> _Source:
     """The topic words of one sentence or title (O307 asks about the same few places for every claim)."""
     return _topic_of(text, tokenize_words(text))
@@ -848,16 +850,12 @@ def _hedges_for(claim_stems: frozenset[str], sentence: str) -> tuple[str, ...]:
     return hedges
 
 
-# Source sentences come back for every claim citing the record: their clauses are read once.
-_SOURCE_CLAUSES = 16384
-
-
-@lru_cache(maxsize=_SOURCE_CLAUSES)
+@lru_cache(maxsize=_SOURCE_SENTENCES)
 def _clause_stems(clause: str) -> frozenset[str]:
     return frozenset(_content_stems(tokenize_words(clause)))
 
 
-@lru_cache(maxsize=_SOURCE_CLAUSES)
+@lru_cache(maxsize=_SOURCE_SENTENCES)
 def _hedge_words(text: str) -> tuple[str, ...]:
     words: list[str] = []
     for match in _SOURCE_HEDGE.finditer(text):
@@ -930,7 +928,7 @@ def _relative_figure(value: float, source: _Source) -> tuple[str, str] | None:
         before = number.sentence[max(0, mention.start - 45) : mention.start]
         after = number.sentence[mention.end :]
         if _SOURCE_RELATIVE_AFTER.match(after) or _SOURCE_RELATIVE_BEFORE.search(before):
-            return f'"{number.sentence[max(0, mention.start - 30) : mention.end + 30].strip()}"', number.sentence
+            return f'"{_words_around(number.sentence, mention.start, mention.end)}"', number.sentence
     for span in split_sentences(source.record.abstract):
         for match in _NNT.finditer(span.text):
             nnt = float(match.group(1))
@@ -943,6 +941,20 @@ def _relative_figure(value: float, source: _Source) -> tuple[str, str] | None:
             if _rounds_to(100 / total, value, slack=1.0):
                 return f'"{match.group()}" beyond the comparison group', span.text
     return None
+
+
+def _words_around(text: str, start: int, end: int, margin: int = 30) -> str:
+    """The words within about ``margin`` characters of text[start:end], never cut mid-word, "..." where cut."""
+    left = max(0, start - margin)
+    if left > 0:
+        left = text.rfind(" ", 0, left) + 1
+    right = min(len(text), end + margin)
+    if right < len(text):
+        space = text.find(" ", right)
+        right = len(text) if space == -1 else space
+    prefix = "..." if left > 0 else ""
+    suffix = "..." if right < len(text) else ""
+    return f"{prefix}{text[left:right].strip()}{suffix}"
 
 
 def _absolute_share_in_source(value: float, source: _Source) -> bool:

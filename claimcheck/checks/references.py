@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -83,9 +84,16 @@ def _clip(text: str, limit: int = 80) -> str:
 # --- R402 citation --------------------------------------------------------------------------
 
 
+_SPACES = re.compile(r"\s+")
+_LEADING_PAGES = re.compile(r"\s*([\w.]+(?:\s*-\s*[\w.]+)?)")
+_TITLE_BRACKETS = re.compile(r"^\[|\]\.?$")
+
+
+# Every claim citing a reference checks its citation again; the citation, being frozen, can be shared.
+@lru_cache(maxsize=1024)
 def parse_citation(text: str) -> Citation:
     """Read a Vancouver-style citation ("Svege I, ... Title. Physical therapy. 2016 Jun 1;96(6):818-27.")."""
-    text = re.sub(r"\s+", " ", text).strip()
+    text = _SPACES.sub(" ", text).strip()
     # A title may hold a year too ("[Tobramycin. 1978 review]"): the date with a volume is the source's.
     candidates = list(_SOURCE.finditer(text))
     with_volume = [candidate for candidate in candidates if candidate.group("volume")]
@@ -124,7 +132,7 @@ def _split_title_journal(text: str) -> tuple[str, str]:
 
 def expand_pages(pages: str) -> tuple[str, str]:
     """First and last page of the first range, the last written out in full ("818-27, 830" -> ("818", "827"))."""
-    leading = re.match(r"\s*([\w.]+(?:\s*-\s*[\w.]+)?)", pages)
+    leading = _LEADING_PAGES.match(pages)
     first, _, last = (leading.group(1) if leading else pages).replace(" ", "").lower().partition("-")
     if last and len(last) < len(first) and first[-len(last) :].isdigit() and last.isdigit():
         last = first[: len(first) - len(last)] + last
@@ -204,7 +212,7 @@ def _same_author(cited: str, author: Author) -> bool:
 
 def _title_cited(citation: Citation, recorded: str) -> bool:
     """True when the cited title is the record's, allowing case, punctuation and a translated title's brackets."""
-    bare = fold(re.sub(r"^\[|\]\.?$", "", recorded.strip()))
+    bare = fold(_TITLE_BRACKETS.sub("", recorded.strip()))
     if fuzz.ratio(fold(citation.title), bare) >= _TITLE_SCORE:
         return True
     return fuzz.partial_ratio(bare, fold(citation.title_and_journal)) >= _TITLE_SCORE + 5
