@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import re
-from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -23,7 +22,7 @@ from claimcheck.model import AbstractSection, CheckSettings, Claim, Evidence, Fi
 from claimcheck.text import (
     NumberMention,
     Span,
-    Token,
+    WORD_PATTERN,
     american_spelling,
     extract_numbers,
     is_negation,
@@ -132,6 +131,8 @@ _CLAIM_HEDGE = re.compile(
     )\b""",
     re.IGNORECASE | re.VERBOSE,
 )
+_ANY_HEDGE = re.compile(f"(?:{_CLAIM_HEDGE.pattern})|(?:{_SOURCE_HEDGE.pattern})", re.IGNORECASE | re.VERBOSE)
+"""A hedge of either kind in a claim: one search instead of two."""
 _CLAUSE_BREAK = re.compile(r";|,?\s+\b(?:but|whereas|while|although|though|however)\b,?", re.IGNORECASE)
 _GOVERNING_HEDGE = re.compile(
     r"\b(?:suggest(?:s|ed)?|may\s+indicate|might\s+indicate|appears?|seems?|it\s+is\s+possible|likely)\s+that\b",
@@ -447,7 +448,7 @@ def check_overstatement(claim: Claim, record: Record, settings: CheckSettings) -
     yield from _protocol_as_result(claim, source, sentences)
     yield from _animal_to_human(claim, source, sentences)
     for span in sentences:
-        alignment = _align(span.text, source)
+        alignment = _Alignment(span.text, source)
         yield from _hedge_dropped(claim, source, span.text, alignment)
         yield from _certainty_boosted(claim, source, span.text, alignment)
         yield from _relative_as_absolute(claim, source, span.text, alignment)
@@ -470,7 +471,11 @@ class _Sentence:
     section: str
     field: str
     stems: frozenset[str]
-    sorted_words: str
+
+    @cached_property
+    def sorted_words(self) -> str:
+        """The sentence's words sorted, read only when a claim sentence is aligned character by character."""
+        return _sorted_words(self.text)
 
 
 @dataclass(frozen=True)
@@ -497,23 +502,76 @@ _Protocol = tuple[str, _Sentence | None]
 
 @dataclass(frozen=True, eq=False)
 class _Source:
-    """A record, prepared for comparison: sentences, words, numbers, topic words."""
+    """A record, prepared for comparison: sentences, numbers, kind of study; topic words when first asked for."""
 
     record: Record
     sentences: tuple[_Sentence, ...]
     title_abstract: str
-    topic_text: str
-    topic_stems: frozenset[str]
-    topic_words: frozenset[str]
-    topic_initials: tuple[str, ...]
+    topic_parts: tuple[str, ...]
+    abstract_words: tuple[str, ...] | None = None
     nonhuman: tuple[str, ...] = ()
     observational: bool = False
     protocol: _Protocol | None = None
 
     @cached_property
+    def topic_text(self) -> str:
+        """The normalised title, abstract, MeSH terms and keywords, one part a line (no word crosses a line)."""
+        return normalize("\n".join(self.topic_parts))
+
+    @cached_property
+    def _topic_word_list(self) -> list[str]:
+        """Every word of the topic parts, in order (the abstract's words as the sentences found them)."""
+        words: list[str] = []
+        for index, part in enumerate(self.topic_parts):
+            words += self.abstract_words if index == 1 and self.abstract_words is not None else _words_of(part)
+        return words
+
+    @cached_property
+    def topic_stems(self) -> frozenset[str]:
+        """The stems of every word of the topic (O306, O307 and O309 ask for them)."""
+        return frozenset(map(_word_stem, self._topic_word_list))
+
+    @cached_property
+    def topic_words(self) -> frozenset[str]:
+        return frozenset(map(normalize_word, self._topic_word_list))
+
+    @cached_property
+    def topic_initials(self) -> tuple[str, ...]:
+        return _initials(list(map(normalize_word, self._topic_word_list)))
+
+    @cached_property
+    def abstract_texts(self) -> tuple[str, ...]:
+        """The abstract's sentences (none when the record has only a title)."""
+        return tuple(sentence.text for sentence in self.sentences if sentence.field == "abstract")
+
+    @cached_property
     def numbers(self) -> tuple[_Number, ...]:
         """The record's numbers, read only when a claim has a number to look for."""
-        return tuple(_record_numbers(self.record))
+        return tuple(_record_numbers(self))
+
+    @cached_property
+    def derived_values(self) -> tuple[float, ...]:
+        """Values the source implies (see _derived_values), worked out once for every number claimed of it."""
+        return tuple(_derived_values(self))
+
+    @cached_property
+    def percent_differences(self) -> tuple[float, ...]:
+        """Differences between the source's percentages, which a claimed percentage may be."""
+        percents = [number.mention.value for number in self.numbers if number.mention.is_percent]
+        return tuple(abs(first - second) for first in percents for second in percents if first != second)
+
+
+class _Alignment:
+    """How a claim sentence aligns with the source's sentences, ranked only when a rule needs the ranking."""
+
+    def __init__(self, text: str, source: _Source) -> None:
+        self.text = text
+        self.source = source
+
+    @cached_property
+    def ranked(self) -> list[_Scored]:
+        """Source sentences ranked by how well they align with the claim sentence, best first."""
+        return _align(self.text, self.source)
 
 
 # A claims file cites each record for several claims: preparing a record once per audit, not once per claim,
@@ -550,21 +608,16 @@ def _prepare_fields(
         keywords=keywords,
     )
     abstract = record.abstract
-    spans = split_sentences(abstract)
-    abstract_tokens = tokenize_words(abstract)
-    sentences = tuple(_record_sentences(record, spans, abstract_tokens))
+    abstract_words: list[str] = []
+    sentences = tuple(_record_sentences(record, split_sentences(abstract), abstract_words))
     nonhuman = tuple(_nonhuman_words(record))
-    topic_parts = [record.title, abstract, *record.mesh_headings, *record.keywords]
-    # The parts are joined by line breaks, which no word crosses: their words are the words of the whole.
-    topic_tokens = [*tokenize_words(record.title), *abstract_tokens]
-    for part in topic_parts[2:]:
-        topic_tokens += tokenize_words(part)
-    return _topic_of(
-        "\n".join(topic_parts),
-        topic_tokens,
+    topic_parts = (record.title, abstract, *record.mesh_headings, *record.keywords)
+    return _Source(
         record=record,
         sentences=sentences,
-        title_abstract=f"{record.title}\n{abstract}".strip(),
+        title_abstract=f"{record.title}\n{abstract}".strip() or "\n".join(topic_parts),
+        topic_parts=topic_parts,
+        abstract_words=tuple(abstract_words),
         nonhuman=nonhuman,
         observational=_is_observational(record, nonhuman),
         protocol=_protocol_signal(record, sentences),
@@ -574,64 +627,39 @@ def _prepare_fields(
 @lru_cache(maxsize=_SOURCE_SENTENCES)
 def _bare_topic(text: str) -> _Source:
     """The topic words of one sentence or title (O307 asks about the same few places for every claim)."""
-    return _topic_of(text, tokenize_words(text))
+    return _Source(record=Record(pmid="", title=text), sentences=(), title_abstract=text, topic_parts=(text,))
 
 
-def _topic_of(
-    text: str,
-    tokens: list[Token],
-    *,
-    record: Record | None = None,
-    sentences: tuple[_Sentence, ...] = (),
-    title_abstract: str = "",
-    nonhuman: tuple[str, ...] = (),
-    observational: bool = False,
-    protocol: _Protocol | None = None,
-) -> _Source:
-    """A _Source whose topic words are ``tokens``, the words of ``text``; bare (no record) for one sentence."""
-    return _Source(
-        record=record or Record(pmid="", title=text),
-        sentences=sentences,
-        title_abstract=title_abstract or text,
-        topic_text=normalize(text),
-        topic_stems=frozenset(_stem(token.norm) for token in tokens),
-        topic_words=frozenset(token.norm for token in tokens),
-        topic_initials=_initials(tokens),
-        nonhuman=nonhuman,
-        observational=observational,
-        protocol=protocol,
-    )
+def _record_sentences(record: Record, spans: list[Span], abstract_words: list[str]) -> Iterator[_Sentence]:
+    """The abstract's sentences with their offsets and section labels; the title when there is no abstract.
 
-
-def _record_sentences(record: Record, spans: list[Span], abstract_tokens: list[Token]) -> Iterator[_Sentence]:
-    """The abstract's sentences with their offsets and section labels; the title when there is no abstract."""
+    The words of each sentence are added to ``abstract_words``: sentences are cut at white space, between
+    words, so their words in order are the abstract's words.
+    """
     if not spans:
         if record.title:
-            stems = frozenset(_content_stems(tokenize_words(record.title)))
-            yield _Sentence(record.title, None, None, "", "title", stems, _sorted_words(record.title))
+            yield _Sentence(record.title, None, None, "", "title", _content_stems(_words_of(record.title)))
         return
     bounds: list[tuple[int, str]] = []
     position = 0
     for section in record.abstract_sections:
         bounds.append((position, section.label))
         position += len(section.text) + 1
-    # Sentences are cut between words, at white space: each has the abstract's words that start inside it.
-    word_starts = [token.start for token in abstract_tokens]
     for span in spans:
         label = ""
         for start, section_label in bounds:
             if start <= span.start:
                 label = section_label
-        words = abstract_tokens[bisect_left(word_starts, span.start) : bisect_left(word_starts, span.end)]
-        stems = frozenset(_content_stems(words))
-        yield _Sentence(span.text, span.start, span.end, label, "abstract", stems, _sorted_words(span.text))
+        words = _words_of(span.text)
+        abstract_words += words
+        yield _Sentence(span.text, span.start, span.end, label, "abstract", _content_stems(words))
 
 
-def _record_numbers(record: Record) -> Iterator[_Number]:
-    for text in (record.title, record.abstract):
-        for span in split_sentences(text):
-            for mention in extract_numbers(span.text):
-                yield _Number(mention, span.text)
+def _record_numbers(source: _Source) -> Iterator[_Number]:
+    titles = [span.text for span in split_sentences(source.record.title)]
+    for text in (*titles, *source.abstract_texts):
+        for mention in extract_numbers(text):
+            yield _Number(mention, text)
 
 
 # --- words and alignment -------------------------------------------------------------------------
@@ -660,19 +688,35 @@ def _stem(norm: str) -> str:
     return word
 
 
+def _words_of(text: str) -> list[str]:
+    """The words of ``text`` as tokenize_words finds them, without offsets (most callers need none)."""
+    return WORD_PATTERN.findall(text)
+
+
+@lru_cache(maxsize=65536)
+def _word_stem(word: str) -> str:
+    """The stem of a word as found in text."""
+    return _stem(normalize_word(word))
+
+
+@lru_cache(maxsize=65536)
+def _content_stem(word: str) -> str | None:
+    """The stem of a word that says what a sentence is about; None for "the", "12" and other small words."""
+    norm = normalize_word(word)
+    if norm in _STOPWORDS or not norm[:1].isalpha() or len(norm) < 2:
+        return None
+    return _stem(norm)
+
+
 @lru_cache(maxsize=256)
 def _claim_stems(text: str) -> frozenset[str]:
     """The content stems of a claim sentence (several rules ask for them, for each record the claim cites)."""
-    return frozenset(_content_stems(tokenize_words(text)))
+    return _content_stems(_words_of(text))
 
 
-def _content_stems(tokens: list[Token]) -> list[str]:
-    stems: list[str] = []
-    for token in tokens:
-        if token.norm in _STOPWORDS or not token.norm[0].isalpha() or len(token.norm) < 2:
-            continue
-        stems.append(_stem(token.norm))
-    return stems
+def _content_stems(words: list[str]) -> frozenset[str]:
+    # A stem is never empty: filter(None) drops only the small words' None (map and filter run at C speed).
+    return frozenset(filter(None, map(_content_stem, words)))
 
 
 def _align(text: str, source: _Source) -> list[_Scored]:
@@ -695,12 +739,15 @@ def _align(text: str, source: _Source) -> list[_Scored]:
 
 def _sorted_words(text: str) -> str:
     """The normalised words of ``text`` in sorted order, as token_sort_ratio compares them."""
+    if text.isascii():
+        # For ASCII text normalize() only straightens backticks, folds case and collapses white space.
+        return " ".join(sorted(text.replace("`", "'").lower().split()))
     return " ".join(sorted(normalize(text).split()))
 
 
-def _initials(tokens: list[Token]) -> tuple[str, ...]:
+def _initials(norms: list[str]) -> tuple[str, ...]:
     """The first letters of every word, and of every word but the small ones, each as one string."""
-    words = [token.norm for token in tokens if token.norm[0].isalpha()]
+    words = [norm for norm in norms if norm[0].isalpha()]
     every = "".join(word[0] for word in words)
     content = "".join(word[0] for word in words if word not in _STOPWORDS)
     return every, content
@@ -811,15 +858,19 @@ def _best(alignment: list[_Scored]) -> tuple[_Sentence | None, float | None]:
 # --- O301 hedge-dropped --------------------------------------------------------------------------
 
 
-def _hedge_dropped(claim: Claim, source: _Source, text: str, alignment: list[_Scored]) -> Iterator[Finding]:
-    if not alignment or not _states_claim(alignment[0]) or text.rstrip().endswith("?"):
+def _hedge_dropped(claim: Claim, source: _Source, text: str, alignment: _Alignment) -> Iterator[Finding]:
+    if text.rstrip().endswith("?") or _ANY_HEDGE.search(text):
         return
-    if _CLAIM_HEDGE.search(text) or _SOURCE_HEDGE.search(text):
-        return
-    best = alignment[0]
     claim_stems = _claim_stems(text)
+    # Ranking needs every sentence's character similarity: only worth it when some sentence states the claim.
+    if not any(_states_claim_shared(claim_stems, sentence) for sentence in source.sentences):
+        return
+    ranked = alignment.ranked
+    if not ranked or not _states_claim(ranked[0]):
+        return
+    best = ranked[0]
     # The finding may be stated plainly in another sentence that also matches; then nothing was dropped.
-    close = [item for item in alignment if _states_claim(item)]
+    close = [item for item in ranked if _states_claim(item)]
     hedges: tuple[str, ...] = ()
     for item in close:
         found = _hedges_for(claim_stems, item.sentence.text)
@@ -838,6 +889,13 @@ def _states_claim(item: _Scored) -> bool:
     return item.shared >= _MIN_SHARED_FOR_HEDGE and item.coverage >= _MIN_COVERAGE_FOR_HEDGE
 
 
+def _states_claim_shared(claim_stems: frozenset[str], sentence: _Sentence) -> bool:
+    """_states_claim from the shared words alone, as _align counts them (no similarity needed)."""
+    shared = len(claim_stems & sentence.stems)
+    coverage = shared / len(claim_stems) if claim_stems else 0.0
+    return shared >= _MIN_SHARED_FOR_HEDGE and coverage >= _MIN_COVERAGE_FOR_HEDGE
+
+
 def _hedges_for(claim_stems: frozenset[str], sentence: str) -> tuple[str, ...]:
     """The hedges of the clause of ``sentence`` that states what the claim says (or that govern it)."""
     clauses = [clause for clause in _CLAUSE_BREAK.split(sentence) if clause and clause.strip()]
@@ -852,7 +910,7 @@ def _hedges_for(claim_stems: frozenset[str], sentence: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=_SOURCE_SENTENCES)
 def _clause_stems(clause: str) -> frozenset[str]:
-    return frozenset(_content_stems(tokenize_words(clause)))
+    return _content_stems(_words_of(clause))
 
 
 @lru_cache(maxsize=_SOURCE_SENTENCES)
@@ -870,7 +928,7 @@ def _hedge_words(text: str) -> tuple[str, ...]:
 # --- O302 certainty-boosted ----------------------------------------------------------------------
 
 
-def _certainty_boosted(claim: Claim, source: _Source, text: str, alignment: list[_Scored]) -> Iterator[Finding]:
+def _certainty_boosted(claim: Claim, source: _Source, text: str, alignment: _Alignment) -> Iterator[Finding]:
     if text.rstrip().endswith("?") or not _ANY_CERTAINTY.search(text):
         return
     added: list[str] = []
@@ -884,7 +942,7 @@ def _certainty_boosted(claim: Claim, source: _Source, text: str, alignment: list
             break
     if not added:
         return
-    sentence, score = _best(alignment)
+    sentence, score = _best(alignment.ranked)
     message = (
         f"The claim adds certainty or extent the source does not express ({_quoted(added)}); "
         f"compared with {_where(source, sentence)}."
@@ -895,7 +953,7 @@ def _certainty_boosted(claim: Claim, source: _Source, text: str, alignment: list
 # --- O303 relative-as-absolute -------------------------------------------------------------------
 
 
-def _relative_as_absolute(claim: Claim, source: _Source, text: str, alignment: list[_Scored]) -> Iterator[Finding]:
+def _relative_as_absolute(claim: Claim, source: _Source, text: str, alignment: _Alignment) -> Iterator[Finding]:
     percents = [mention for mention in _numbers_in(text) if mention.is_percent]
     if not percents or _CLAIM_KEEPS_RELATIVE.search(text):
         return
@@ -907,13 +965,13 @@ def _relative_as_absolute(claim: Claim, source: _Source, text: str, alignment: l
         if relative is None or _absolute_share_in_source(mention.value, source):
             continue
         figure, sentence_text = relative
-        sentence = _sentence_containing(source, sentence_text) or _best(alignment)[0]
+        sentence = _sentence_containing(source, sentence_text) or _best(alignment.ranked)[0]
         share = text[mention.start : mention.end] + share_match.group()
         message = (
             f'The claim gives "{share.strip()}" as a share of people, but the source gives {figure} as a '
             f"difference or ratio between groups; compared with {_where(source, sentence)}."
         )
-        score = _score_of(alignment, sentence)
+        score = _score_of(alignment.ranked, sentence)
         yield _finding(rules.RELATIVE_AS_ABSOLUTE, claim, source, sentence, score, message)
         return
 
@@ -929,17 +987,17 @@ def _relative_figure(value: float, source: _Source) -> tuple[str, str] | None:
         after = number.sentence[mention.end :]
         if _SOURCE_RELATIVE_AFTER.match(after) or _SOURCE_RELATIVE_BEFORE.search(before):
             return f'"{_words_around(number.sentence, mention.start, mention.end)}"', number.sentence
-    for span in split_sentences(source.record.abstract):
-        for match in _NNT.finditer(span.text):
+    for text in source.abstract_texts:
+        for match in _NNT.finditer(text):
             nnt = float(match.group(1))
             if nnt >= 1 and _rounds_to(100 / nnt, value, slack=1.0):
-                return f'a number needed to treat of {match.group(1)} ("{match.group().strip()}")', span.text
-        for match in _ONE_IN.finditer(span.text):
+                return f'a number needed to treat of {match.group(1)} ("{match.group().strip()}")', text
+        for match in _ONE_IN.finditer(text):
             total = parse_number(match.group(1))
-            if not total or total < 2 or not _RELATIVE_SENTENCE.search(span.text):
+            if not total or total < 2 or not _RELATIVE_SENTENCE.search(text):
                 continue
             if _rounds_to(100 / total, value, slack=1.0):
-                return f'"{match.group()}" beyond the comparison group', span.text
+                return f'"{match.group()}" beyond the comparison group', text
     return None
 
 
@@ -990,13 +1048,13 @@ def _rounds_to(source_value: float, claim_value: float, *, slack: float = 0.5) -
 # --- O304 number-not-in-source -------------------------------------------------------------------
 
 
-def _number_not_in_source(claim: Claim, source: _Source, text: str, alignment: list[_Scored]) -> Iterator[Finding]:
+def _number_not_in_source(claim: Claim, source: _Source, text: str, alignment: _Alignment) -> Iterator[Finding]:
     if not source.record.abstract and not source.numbers:
         return
     missing = [mention for mention in _checkable_numbers(text) if not _number_in_source(mention, text, source)]
     if not missing:
         return
-    sentence, score = _best(alignment)
+    sentence, score = _best(alignment.ranked)
     message = (
         f"The number(s) {_quoted(mention.text for mention in missing)} appear nowhere in the title or abstract of "
         f"the source (words, rounding and units considered); compared with {_where(source, sentence)}."
@@ -1067,7 +1125,7 @@ def _number_in_source(mention: NumberMention, text: str, source: _Source) -> boo
             continue
         if any(abs(number.mention.value - value) <= slack for value in wanted):
             return True
-    derived = _derived_values(source, mention.is_percent)
+    derived = source.derived_values + (source.percent_differences if mention.is_percent else ())
     if any(abs(candidate - value) <= slack for candidate in derived for value in wanted):
         return True
     return _converted_in_source(mention, source)
@@ -1095,15 +1153,12 @@ def _claim_values(mention: NumberMention, text: str) -> list[float]:
     return values
 
 
-def _derived_values(source: _Source, percent: bool) -> list[float]:
-    """Values the source plainly implies: proportions as percentages, fractions, NNTs, sums and differences."""
+def _derived_values(source: _Source) -> list[float]:
+    """Values the source plainly implies: proportions as percentages, fractions, NNTs and sums."""
     values: list[float] = []
-    percents: list[float] = []
     previous: NumberMention | None = None
     for number in source.numbers:
         mention = number.mention
-        if mention.is_percent:
-            percents.append(mention.value)
         if 0 < mention.value < 1:
             values.append(mention.value * 100)
         if previous is not None and _is_plain_count(previous) and _is_plain_count(mention):
@@ -1119,8 +1174,6 @@ def _derived_values(source: _Source, percent: bool) -> list[float]:
     for match in _NNT.finditer(source.title_abstract):
         if float(match.group(1)):
             values.append(100 / float(match.group(1)))
-    if percent:
-        values.extend(abs(first - second) for first in percents for second in percents if first != second)
     return values
 
 
@@ -1167,7 +1220,10 @@ def _protocol_as_result(claim: Claim, source: _Source, sentences: list[Span]) ->
 
 def _protocol_signal(record: Record, sentences: tuple[_Sentence, ...]) -> _Protocol | None:
     """Why the record is a protocol (publication type, title, future-tense methods), and a sentence that shows it."""
-    future = [item for item in sentences if item.field == "abstract" and _FUTURE_METHODS.search(item.text)]
+    future: list[_Sentence] = []
+    # A sentence's match is a match in the whole abstract (no match crosses a sentence end): one search says most.
+    if _FUTURE_METHODS.search(record.abstract):
+        future = [item for item in sentences if item.field == "abstract" and _FUTURE_METHODS.search(item.text)]
     shown = future[0] if future else (sentences[0] if sentences else None)
     for publication_type in record.publication_types:
         if publication_type.strip().lower() in _PROTOCOL_TYPES:
@@ -1239,7 +1295,7 @@ def _is_observational(record: Record, nonhuman: tuple[str, ...]) -> bool:
 # --- O307 comparison-not-in-source ---------------------------------------------------------------
 
 
-def _comparison_not_in_source(claim: Claim, source: _Source, text: str, alignment: list[_Scored]) -> Iterator[Finding]:
+def _comparison_not_in_source(claim: Claim, source: _Source, text: str, alignment: _Alignment) -> Iterator[Finding]:
     for match in _RANKING.finditer(text):
         phrase = _comparator_after(text, match)
         if phrase is None:
@@ -1253,7 +1309,7 @@ def _comparison_not_in_source(claim: Claim, source: _Source, text: str, alignmen
                 continue
             if _compared_in_source(words, source):
                 continue
-            sentence, score = _best(alignment)
+            sentence, score = _best(alignment.ranked)
             message = (
                 f'The claim ranks the intervention against "{term.strip()}" ("{match.group()} ... {phrase}"), '
                 f"but the source compares it with no such thing; compared with {_where(source, sentence)}."
@@ -1338,7 +1394,7 @@ def _nonhuman_mentions(text: str) -> list[str]:
 # --- O309 off-topic-claim ------------------------------------------------------------------------
 
 
-def _off_topic(claim: Claim, source: _Source, text: str, alignment: list[_Scored]) -> Iterator[Finding]:
+def _off_topic(claim: Claim, source: _Source, text: str, alignment: _Alignment) -> Iterator[Finding]:
     if not source.topic_stems:
         return
     for match in _EFFECT_VERB.finditer(text):
@@ -1346,7 +1402,7 @@ def _off_topic(claim: Claim, source: _Source, text: str, alignment: list[_Scored
         for role, words in roles:
             if not words or _phrase_in_topic(words, source, _BROADLY_RELATED):
                 continue
-            sentence, score = _best(alignment)
+            sentence, score = _best(alignment.ranked)
             message = (
                 f'The claim credits the source with an {role}, "{" ".join(words)}", that occurs nowhere in its '
                 f"title, abstract or MeSH terms; compared with {_where(source, sentence)}."
