@@ -636,3 +636,27 @@ def test_the_relative_figure_is_quoted_in_whole_words():
     assert "0.30" in excerpt
     for piece in excerpt.strip(".").split():
         assert piece in text.split(), piece
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=80))
+def test_sorted_words_of_ascii_text_are_the_normalised_words_sorted(text: str) -> None:
+    # ASCII text takes a shortcut past normalize(); it must give what normalize() gives.
+    assert _sorted_words(text) == " ".join(sorted(normalize(text).split()))
+
+
+@pytest.mark.parametrize(
+    "abstract",
+    [
+        "Pain fell by 12.5 points (P < .001). 30% of patients improved, vs. 12% et al. in controls.",
+        "Smith J. et al. reported 1,000 cases.\n-0.5 kg was lost; patient's pain eased!  \"Yes,\" they said.",
+        "No sentence end here but 5mg and .05 and 3D",
+    ],
+)
+def test_the_words_of_a_records_sentences_are_the_words_of_its_abstract(abstract: str) -> None:
+    # Topic words reuse the words found sentence by sentence instead of reading the abstract again.
+    from claimcheck.checks.overstatement import _words_of
+    from claimcheck.text import tokenize_words
+
+    by_sentence = [word for span in split_sentences(abstract) for word in _words_of(span.text)]
+    assert by_sentence == [token.text for token in tokenize_words(abstract)]

@@ -131,8 +131,6 @@ _CLAIM_HEDGE = re.compile(
     )\b""",
     re.IGNORECASE | re.VERBOSE,
 )
-_ANY_HEDGE = re.compile(f"(?:{_CLAIM_HEDGE.pattern})|(?:{_SOURCE_HEDGE.pattern})", re.IGNORECASE | re.VERBOSE)
-"""A hedge of either kind in a claim: one search instead of two."""
 _CLAUSE_BREAK = re.compile(r";|,?\s+\b(?:but|whereas|while|although|though|however)\b,?", re.IGNORECASE)
 _GOVERNING_HEDGE = re.compile(
     r"\b(?:suggest(?:s|ed)?|may\s+indicate|might\s+indicate|appears?|seems?|it\s+is\s+possible|likely)\s+that\b",
@@ -545,6 +543,17 @@ class _Source:
         return tuple(sentence.text for sentence in self.sentences if sentence.field == "abstract")
 
     @cached_property
+    def _said(self) -> dict[re.Pattern[str], bool]:
+        return {}
+
+    def says(self, pattern: re.Pattern[str]) -> bool:
+        """Whether the title or abstract matches ``pattern`` (each claim citing the record asks the same few)."""
+        said = self._said.get(pattern)
+        if said is None:
+            said = self._said[pattern] = pattern.search(self.title_abstract) is not None
+        return said
+
+    @cached_property
     def numbers(self) -> tuple[_Number, ...]:
         """The record's numbers, read only when a claim has a number to look for."""
         return tuple(_record_numbers(self))
@@ -859,11 +868,15 @@ def _best(alignment: list[_Scored]) -> tuple[_Sentence | None, float | None]:
 
 
 def _hedge_dropped(claim: Claim, source: _Source, text: str, alignment: _Alignment) -> Iterator[Finding]:
-    if text.rstrip().endswith("?") or _ANY_HEDGE.search(text):
+    if text.rstrip().endswith("?"):
         return
     claim_stems = _claim_stems(text)
     # Ranking needs every sentence's character similarity: only worth it when some sentence states the claim.
-    if not any(_states_claim_shared(claim_stems, sentence) for sentence in source.sentences):
+    # What _states_claim asks of an aligned sentence, read from the shared words alone.
+    needed = max(_MIN_SHARED_FOR_HEDGE, math.ceil(_MIN_COVERAGE_FOR_HEDGE * len(claim_stems)))
+    if not any(len(claim_stems & sentence.stems) >= needed for sentence in source.sentences):
+        return
+    if _CLAIM_HEDGE.search(text) or _SOURCE_HEDGE.search(text):
         return
     ranked = alignment.ranked
     if not ranked or not _states_claim(ranked[0]):
@@ -887,13 +900,6 @@ def _hedge_dropped(claim: Claim, source: _Source, text: str, alignment: _Alignme
 
 def _states_claim(item: _Scored) -> bool:
     return item.shared >= _MIN_SHARED_FOR_HEDGE and item.coverage >= _MIN_COVERAGE_FOR_HEDGE
-
-
-def _states_claim_shared(claim_stems: frozenset[str], sentence: _Sentence) -> bool:
-    """_states_claim from the shared words alone, as _align counts them (no similarity needed)."""
-    shared = len(claim_stems & sentence.stems)
-    coverage = shared / len(claim_stems) if claim_stems else 0.0
-    return shared >= _MIN_SHARED_FOR_HEDGE and coverage >= _MIN_COVERAGE_FOR_HEDGE
 
 
 def _hedges_for(claim_stems: frozenset[str], sentence: str) -> tuple[str, ...]:
@@ -936,7 +942,7 @@ def _certainty_boosted(claim: Claim, source: _Source, text: str, alignment: _Ali
         for match in claim_pattern.finditer(text):
             if _negated_before(text, match.start()):
                 continue
-            if source_pattern.search(source.title_abstract):
+            if source.says(source_pattern):
                 break
             added.append(" ".join(match.group().split()))
             break
@@ -1049,9 +1055,10 @@ def _rounds_to(source_value: float, claim_value: float, *, slack: float = 0.5) -
 
 
 def _number_not_in_source(claim: Claim, source: _Source, text: str, alignment: _Alignment) -> Iterator[Finding]:
-    if not source.record.abstract and not source.numbers:
+    mentions = list(_checkable_numbers(text))
+    if not mentions or (not source.record.abstract and not source.numbers):
         return
-    missing = [mention for mention in _checkable_numbers(text) if not _number_in_source(mention, text, source)]
+    missing = [mention for mention in mentions if not _number_in_source(mention, text, source)]
     if not missing:
         return
     sentence, score = _best(alignment.ranked)
@@ -1064,21 +1071,24 @@ def _number_not_in_source(claim: Claim, source: _Source, text: str, alignment: _
 
 def _checkable_numbers(text: str) -> Iterator[NumberMention]:
     """The claim's numbers that it attributes to the source: not years, reference marks, clock times or counts."""
-    mentions = _numbers_in(text)
+    mentions = [mention for mention in _numbers_in(text) if _may_be_finding(mention, text)]
     if not mentions:
         return
+    # Counting the claim's counts of people is slow: only done when some number is left to check.
     ignored = [match.span() for match in _REFERENCE_MARKER.finditer(text)]
     ignored += [match.span() for match in _CLOCK_TIME.finditer(text)]
     ignored += list(_count_spans(text))
     for mention in mentions:
-        if any(start <= mention.start < end for start, end in ignored):
-            continue
-        if _is_year(mention, text) or _is_name_part(mention, text):
-            continue
-        if not mention.is_percent and not mention.unit and (not mention.text[0].isdigit() or abs(mention.value) <= 2):
-            # Number words without a unit count things the claim lists ("three different types"), not findings.
-            continue
-        yield mention
+        if not any(start <= mention.start < end for start, end in ignored):
+            yield mention
+
+
+def _may_be_finding(mention: NumberMention, text: str) -> bool:
+    """Whether a number may state a finding: not a year, part of a name, or a small count in words."""
+    if _is_year(mention, text) or _is_name_part(mention, text):
+        return False
+    # Number words without a unit count things the claim lists ("three different types"), not findings.
+    return mention.is_percent or bool(mention.unit) or (mention.text[0].isdigit() and abs(mention.value) > 2)
 
 
 @lru_cache(maxsize=256)
@@ -1220,10 +1230,7 @@ def _protocol_as_result(claim: Claim, source: _Source, sentences: list[Span]) ->
 
 def _protocol_signal(record: Record, sentences: tuple[_Sentence, ...]) -> _Protocol | None:
     """Why the record is a protocol (publication type, title, future-tense methods), and a sentence that shows it."""
-    future: list[_Sentence] = []
-    # A sentence's match is a match in the whole abstract (no match crosses a sentence end): one search says most.
-    if _FUTURE_METHODS.search(record.abstract):
-        future = [item for item in sentences if item.field == "abstract" and _FUTURE_METHODS.search(item.text)]
+    future = [item for item in sentences if item.field == "abstract" and _FUTURE_METHODS.search(item.text)]
     shown = future[0] if future else (sentences[0] if sentences else None)
     for publication_type in record.publication_types:
         if publication_type.strip().lower() in _PROTOCOL_TYPES:
@@ -1240,7 +1247,7 @@ def _protocol_signal(record: Record, sentences: tuple[_Sentence, ...]) -> _Proto
 
 
 def _causal_from_association(claim: Claim, source: _Source, text: str) -> Iterator[Finding]:
-    if _CLAIM_ASSOCIATION.search(text) or not source.observational:
+    if not source.observational or _CLAIM_ASSOCIATION.search(text):
         return
     verb = _causal_verb(text)
     if verb is None or _source_says_it(verb, source):
@@ -1395,9 +1402,9 @@ def _nonhuman_mentions(text: str) -> list[str]:
 
 
 def _off_topic(claim: Claim, source: _Source, text: str, alignment: _Alignment) -> Iterator[Finding]:
-    if not source.topic_stems:
-        return
     for match in _EFFECT_VERB.finditer(text):
+        if not source.topic_stems:
+            return
         roles = (("intervention", _subject_words(text, match.start())), ("outcome", _object_words(text, match.end())))
         for role, words in roles:
             if not words or _phrase_in_topic(words, source, _BROADLY_RELATED):
