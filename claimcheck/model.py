@@ -264,6 +264,30 @@ class Finding:
     evidence: Evidence = field(default_factory=Evidence)
     accepted: str | None = None
 
+    @classmethod
+    def about(
+        cls,
+        claim: Claim,
+        rule: Rule,
+        message: str,
+        *,
+        line: int | None = None,
+        pmid: str | None = None,
+        evidence: Evidence | None = None,
+        severity: Severity | None = None,
+    ) -> Finding:
+        """A finding on ``claim`` (at its line unless another is given), at the rule's severity unless overridden."""
+        return cls(
+            rule=rule,
+            severity=rule.severity if severity is None else severity,
+            message=message,
+            file=claim.file,
+            line=claim.line if line is None else line,
+            claim_id=claim.id,
+            pmid=pmid,
+            evidence=evidence if evidence is not None else Evidence(),
+        )
+
     def sort_key(self) -> tuple[str, int, str, str]:
         """Order findings by place, then code, then message."""
         return (self.file, self.line, self.rule.code, self.message)

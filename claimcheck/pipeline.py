@@ -163,15 +163,9 @@ def _worst(findings: list[Finding]) -> int:
 
 
 def _unavailable(claim: Claim, pmid: str, reason: str) -> Finding:
-    return Finding(
-        rule=rules.SOURCE_UNAVAILABLE,
-        severity=rules.SOURCE_UNAVAILABLE.severity,
-        message=f"PMID {pmid} could not be had ({reason}); the claim is unverified.",
-        file=claim.file,
-        line=claim.line,
-        claim_id=claim.id,
-        pmid=pmid,
-        evidence=Evidence(field="record", record_value=reason),
+    message = f"PMID {pmid} could not be had ({reason}); the claim is unverified."
+    return Finding.about(
+        claim, rules.SOURCE_UNAVAILABLE, message, pmid=pmid, evidence=Evidence(field="record", record_value=reason)
     )
 
 
@@ -192,13 +186,11 @@ def apply_acceptances(claim: Claim, findings: list[Finding]) -> list[Finding]:
         if code in used:
             continue
         marked.append(
-            Finding(
-                rule=rules.UNUSED_ACCEPT,
-                severity=rules.UNUSED_ACCEPT.severity,
-                message=f"accept entry {code} silenced nothing; delete it or correct its code.",
-                file=claim.file,
+            Finding.about(
+                claim,
+                rules.UNUSED_ACCEPT,
+                f"accept entry {code} silenced nothing; delete it or correct its code.",
                 line=lines.get(code, claim.line),
-                claim_id=claim.id,
                 evidence=Evidence(field="accept", article_text=f"{code}: {reason}"),
             )
         )

@@ -86,18 +86,8 @@ def _finding(
     line = claim.line
     if fact is not None and fact.origin == "stated" and claim.stated.line:
         line = claim.stated.line
-    return Finding(
-        rule=rule,
-        severity=rule.severity if severity is None else severity,
-        message=message,
-        file=claim.file,
-        line=line,
-        claim_id=claim.id,
-        pmid=record.pmid,
-        evidence=Evidence(
-            field=field, record_value=record_value, article_text=article_text or (fact.value if fact else "")
-        ),
-    )
+    evidence = Evidence(field=field, record_value=record_value, article_text=article_text or (fact.value if fact else ""))
+    return Finding.about(claim, rule, message, line=line, pmid=record.pmid, evidence=evidence, severity=severity)
 
 
 # --- M201 journal ---------------------------------------------------------------------------

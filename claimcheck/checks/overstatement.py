@@ -833,16 +833,7 @@ def _finding(
             end=sentence.end,
             score=score,
         )
-    return Finding(
-        rule=rule,
-        severity=rule.severity,
-        message=message,
-        file=claim.file,
-        line=claim.line,
-        claim_id=claim.id,
-        pmid=source.record.pmid,
-        evidence=evidence,
-    )
+    return Finding.about(claim, rule, message, pmid=source.record.pmid, evidence=evidence)
 
 
 def _where(source: _Source, sentence: _Sentence | None) -> str:

@@ -44,16 +44,7 @@ def _finding(claim: Claim, record: Record, quote: Quote, match: QuoteMatch, rule
         score=match.score,
         diff=match.diff,
     )
-    return Finding(
-        rule=rule,
-        severity=rule.severity,
-        message=message,
-        file=claim.file,
-        line=quote.line,
-        claim_id=claim.id,
-        pmid=record.pmid,
-        evidence=evidence,
-    )
+    return Finding.about(claim, rule, message, line=quote.line, pmid=record.pmid, evidence=evidence)
 
 
 def _message(record: Record, quote: Quote, match: QuoteMatch) -> str:

@@ -54,16 +54,7 @@ def check_reference(claim: Claim, reference: Reference, record: Record | None) -
 
 
 def _finding(rule: Rule, claim: Claim, line: int, message: str, pmid: str | None, evidence: Evidence) -> Finding:
-    return Finding(
-        rule=rule,
-        severity=rule.severity,
-        message=message,
-        file=claim.file,
-        line=line,
-        claim_id=claim.id,
-        pmid=pmid,
-        evidence=evidence,
-    )
+    return Finding.about(claim, rule, message, line=line, pmid=pmid, evidence=evidence)
 
 
 def _unresolved(claim: Claim, reference: Reference) -> Finding:
