@@ -436,6 +436,14 @@ def test_m206_fires_for_a_count_the_abstract_does_not_give(text, record, count):
     assert finding.severity is Severity.ERROR
     assert f"count of {count}" in finding.message
     assert finding.evidence.field == "abstract"
+    assert finding.evidence.record_value and finding.evidence.record_value != record.abstract
+
+
+def test_m206_names_the_counts_the_abstract_gives():
+    [finding] = findings("The trial followed 120 people with hip osteoarthritis.", OSLO_TRIAL)
+    given = [count for count in finding.evidence.record_value.split("; ") if count]
+    assert given and all(count in OSLO_TRIAL.abstract for count in given)
+    assert f"(it counts {given[0]}" in finding.message
 
 
 def test_m206_fires_for_a_stated_sample_size():

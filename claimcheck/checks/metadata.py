@@ -15,6 +15,7 @@ from claimcheck.facts import (
     DESIGN_FAMILIES,
     MONTHS,
     canonical_design,
+    counts_in,
     country_for,
     fold,
     month_number,
@@ -476,10 +477,15 @@ def _check_count(claim: Claim, fact: Fact, record: Record) -> Iterator[Finding]:
         return
     if _count_given(count, f"{record.title} {record.abstract}"):
         return
+    found = list(dict.fromkeys(counts_in(record.abstract)))
+    in_source = f' (it counts {", ".join(found)})' if found else ""
     message = (
-        f'The claim gives "{fact.value}", but no count of {count} is in the title or abstract of PMID {record.pmid}.'
+        f'The claim gives "{fact.value}", but no count of {count} is in the title or abstract of PMID {record.pmid}'
+        f"{in_source}."
     )
-    yield _finding(rules.COUNT_MISMATCH, claim, record, fact, message, field="abstract", record_value=record.abstract)
+    # The counts the abstract gives are the evidence; the whole abstract would bury them.
+    record_value = "; ".join(found) or record.abstract
+    yield _finding(rules.COUNT_MISMATCH, claim, record, fact, message, field="abstract", record_value=record_value)
 
 
 # --- M207 design ----------------------------------------------------------------------------
