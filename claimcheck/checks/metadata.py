@@ -71,6 +71,16 @@ def check_metadata(claim: Claim, record: Record, settings: CheckSettings) -> Ite
     yield from _check_countries(claim, [fact for fact in facts if fact.kind == "country"], record)
 
 
+def _not_checkable(rule: Rule, claim: Claim, record: Record, facts: list[Fact], reason: str) -> Finding:
+    """An info finding: the record gives nothing to check these facts against, so nothing is flagged."""
+    kinds = {rules.INSTITUTION_MISMATCH.code: "institutions", rules.COUNTRY_MISMATCH.code: "countries"}
+    names = ", ".join(fact.value for fact in facts)
+    message = f"The {kinds.get(rule.code, 'facts')} the claim names ({names}) could not be checked: {reason}."
+    return _finding(
+        rule, claim, record, facts[0], message, field="affiliations", record_value="", severity=Severity.INFO, article_text=names
+    )
+
+
 def _finding(
     rule: Rule,
     claim: Claim,
@@ -293,22 +303,7 @@ def _check_institutions(claim: Claim, facts: list[Fact], record: Record) -> Iter
         return
     affiliations = record.affiliations
     if not affiliations:
-        names = ", ".join(fact.value for fact in facts)
-        message = (
-            f"The institutions the claim names ({names}) could not be checked: "
-            f"PMID {record.pmid} lists no affiliations."
-        )
-        yield _finding(
-            rules.INSTITUTION_MISMATCH,
-            claim,
-            record,
-            facts[0],
-            message,
-            field="affiliations",
-            record_value="",
-            severity=Severity.INFO,
-            article_text=names,
-        )
+        yield _not_checkable(rules.INSTITUTION_MISMATCH, claim, record, facts, f"PMID {record.pmid} lists no affiliations")
         return
     for fact in facts:
         if any(institution_in(fact.value, affiliation) for affiliation in affiliations):
@@ -378,22 +373,9 @@ def _check_countries(claim: Claim, facts: list[Fact], record: Record) -> Iterato
     for affiliation in record.affiliations:
         found |= _countries_named_in(affiliation)
     if not found:
-        names = ", ".join(fact.value for fact in facts)
         why = "names a country" if record.affiliations else "is listed"
-        message = (
-            f"The countries the claim names ({names}) could not be checked: no affiliation of PMID {record.pmid} {why}."
-        )
-        yield _finding(
-            rules.COUNTRY_MISMATCH,
-            claim,
-            record,
-            facts[0],
-            message,
-            field="affiliations",
-            record_value="",
-            severity=Severity.INFO,
-            article_text=names,
-        )
+        reason = f"no affiliation of PMID {record.pmid} {why}"
+        yield _not_checkable(rules.COUNTRY_MISMATCH, claim, record, facts, reason)
         return
     for fact in facts:
         country = country_for(fact.value)
