@@ -311,3 +311,34 @@ def test_a_corrupt_cache_entry_is_reported_and_refetched(served, tmp_path, capsy
     served.reset_log()
     assert run(["check", str(claims)], served, tmp_path) == 0
     assert served.count() == 0
+
+
+def test_colour_only_on_a_terminal_and_never_with_no_color(served, tmp_path, capsys, monkeypatch):
+    import sys
+
+    claims = write_claims(tmp_path / "claims", ONE_QUOTE.replace("may increase", "increases"))
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert run(["check", str(claims)], served, tmp_path) == 1
+    assert "\x1b[" in capsys.readouterr().out
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert run(["check", str(claims)], served, tmp_path) == 1
+    assert "\x1b[" not in capsys.readouterr().out
+
+
+def test_progress_shows_done_total_and_rate_only_when_enabled():
+    import io
+
+    from claimcheck.cli import Progress
+
+    shown = io.StringIO()
+    progress = Progress("fetching records", stream=shown, enabled=True)
+    progress(200, 450)
+    progress.finish()
+    assert "fetching records: 200/450 (" in shown.getvalue() and "/s)" in shown.getvalue()
+    assert shown.getvalue().endswith("\n")
+    silent = io.StringIO()
+    quiet = Progress("fetching records", stream=silent, enabled=False)
+    quiet(1, 2)
+    quiet.finish()
+    assert silent.getvalue() == ""
