@@ -504,7 +504,7 @@ def run_pipeline(claims_dir: Path, cache_dir: Path) -> dict[str, Any]:
     started, cpu_started = time.perf_counter(), time.process_time()
     claims_files = load_claims_files([claims_dir])
     loaded = time.perf_counter()
-    with open_store(claims_files, cache_dir=cache_dir, offline=True) as store:
+    with open_store(claims_files, cache_dir=cache_dir) as store:
         obtained = obtain_records(pmids_of(claims_files), store=store, client=None)
     fetched = time.perf_counter()
     report = audit(claims_files, obtained)
@@ -528,7 +528,7 @@ def time_families(claims_dir: Path, cache_dir: Path) -> dict[str, float]:
     from claimcheck.pipeline import obtain_records, open_store, pmids_of
 
     claims_files = load_claims_files([claims_dir])
-    with open_store(claims_files, cache_dir=cache_dir, offline=True) as store:
+    with open_store(claims_files, cache_dir=cache_dir) as store:
         records = obtain_records(pmids_of(claims_files), store=store, client=None).records
     settings = CheckSettings()
     families = {

@@ -308,7 +308,7 @@ def run_check(args: argparse.Namespace) -> int:
     if args.changed_since:
         claims_files, skipped = select_changed(claims_files, args.changed_since)
         notes.append(skipped)
-    with open_store(claims_files, cache_dir=_cache_dir(config), offline=config.offline) as store:
+    with open_store(claims_files, cache_dir=_cache_dir(config)) as store:
         obtained = _obtain(config, claims_files, store)
     _report_store_problems(obtained)
     progress = Progress("checking claims")
@@ -332,17 +332,13 @@ def run_check(args: argparse.Namespace) -> int:
 def _emit_report(args: argparse.Namespace, report: Report) -> None:
     if args.output:
         write_atomic(args.output, reports.render(report, args.format))
-        print(_summary_line(report), file=sys.stderr)
+        print(summary_line(report.summary), file=sys.stderr)
         return
     if args.quiet:
-        print(_summary_line(report))
+        print(summary_line(report.summary))
         return
     color = args.format == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     sys.stdout.write(reports.render(report, args.format, color=color))
-
-
-def _summary_line(report: Report) -> str:
-    return summary_line(report.summary)
 
 
 def exit_status(report: Report, fail_on: str) -> int:
@@ -365,7 +361,7 @@ def run_fetch(args: argparse.Namespace) -> int:
     config = _config(args)
     claims_files = load_claims_files(config.paths)
     pmids = pmids_of(claims_files)
-    with open_store(claims_files, cache_dir=_cache_dir(config), offline=config.offline) as store:
+    with open_store(claims_files, cache_dir=_cache_dir(config)) as store:
         obtained = _obtain(config, claims_files, store)
         written = snapshot_records(claims_files, store, obtained.records) if args.snapshot else 0
     _report_store_problems(obtained)
@@ -443,7 +439,7 @@ def run_resolve(args: argparse.Namespace) -> int:
     client = _client(config)
     if client is None:
         raise InputError("resolve needs E-utilities; it cannot run with --offline")
-    with client, open_store(claims_files, cache_dir=_cache_dir(config), offline=False) as store:
+    with client, open_store(claims_files, cache_dir=_cache_dir(config)) as store:
         resolutions = resolve_references(claims_files, client=client, store=store)
     for resolution in resolutions:
         print(f"{resolution.file}:{resolution.line}: reference {resolution.key} {resolution.status.value}: {resolution.message}")

@@ -325,7 +325,7 @@ def _pmids_of_claim(claim: Claim, claims_file: ClaimsFile) -> tuple[str, ...]:
     return tuple(pmids)
 
 
-def open_store(claims_files: Sequence[ClaimsFile], *, cache_dir: Path | None, offline: bool) -> RecordStore:
+def open_store(claims_files: Sequence[ClaimsFile], *, cache_dir: Path | None) -> RecordStore:
     """The record store for a run: the snapshots beside the claims files, then the user cache."""
     return RecordStore(cache_dir=cache_dir, snapshot_dirs=snapshot_dirs_for(claims_files), read_only=False)
 
@@ -346,8 +346,13 @@ def check(
     """
     claims_files = load_claims_files(paths)
     folder = Path(cache_dir) if cache_dir is not None else default_cache_dir()
-    with open_store(claims_files, cache_dir=folder, offline=offline) as store:
-        if client is None and not offline:
-            client = EutilsClient.from_environment(base_url=eutils_url)
-        obtained = obtain_records(pmids_of(claims_files), store=store, client=None if offline else client)
+    own_client = client is None and not offline
+    if own_client:
+        client = EutilsClient.from_environment(base_url=eutils_url)
+    try:
+        with open_store(claims_files, cache_dir=folder) as store:
+            obtained = obtain_records(pmids_of(claims_files), store=store, client=None if offline else client)
+    finally:
+        if own_client and client is not None:
+            client.close()
     return audit(claims_files, obtained, settings=settings, ignore=ignore)
