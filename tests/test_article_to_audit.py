@@ -89,3 +89,24 @@ def test_resolve_offline_is_refused(tmp_path, capsys):
     claims.write_text('claimcheck: 1\nreferences:\n  "1":\n    doi: 10.1/x\nclaims:\n  - id: a\n    ref: "1"\n    text: T.\n')
     assert main(["resolve", "--offline", str(claims)]) == 2
     assert "--offline" in capsys.readouterr().err
+
+
+def test_extract_prints_to_stdout_and_merge_keeps_hand_edits(tmp_path, capsys):
+    article = tmp_path / "hip-pain.txt"
+    shutil.copyfile(ARTICLE, article)
+    assert main(["extract", str(article)]) == 0
+    drafted = capsys.readouterr().out
+    assert drafted.startswith("# Claims drafted by `claimcheck extract`") and "claimcheck: 1" in drafted
+
+    claims_path = tmp_path / "claims.yaml"
+    assert main(["extract", str(article), "-o", str(claims_path)]) == 0
+    edited = claims_path.read_text(encoding="utf-8").replace("claimcheck: 1\n", "claimcheck: 1  # reviewed by the desk\n", 1)
+    claims_path.write_text(edited, encoding="utf-8")
+    with article.open("a", encoding="utf-8") as stream:
+        stream.write('\nA later study in the journal Biology (2) said "walking helped everyone".\n')
+    assert main(["extract", str(article), "--merge", str(claims_path)]) == 0
+    merged = claims_path.read_text(encoding="utf-8")
+    assert "# reviewed by the desk" in merged
+    assert merged.startswith(edited.rsplit("\nclaims:", 1)[0])
+    assert "walking helped everyone" in merged
+    assert main(["extract", str(article), "--merge", str(tmp_path / "missing.yaml")]) == 2
