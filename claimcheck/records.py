@@ -631,7 +631,7 @@ def _iter_raw(stream: BinaryIO, origin: str, chunk_bytes: int) -> Iterator[RawAr
         chunk = _read_chunk(stream, origin, chunk_bytes)
         finished = not chunk
         buffer += chunk
-        _parse_chunk(parser, chunk, finished, origin)
+        _feed(parser, splitter, chunk, finished, origin)
         if not header:
             if not splitter.root:
                 continue
@@ -645,6 +645,76 @@ def _iter_raw(stream: BinaryIO, origin: str, chunk_bytes: int) -> Iterator[RawAr
         raise ErrorAnswerError(_error_message(splitter.error_text))
 
 
+_PMID_END = b"</PMID>"
+_ARTICLE_ENDS = (b"</PubmedArticle>", b"</PubmedBookArticle>")
+_HEARD_EDGE = 32
+"""Bytes at each edge of a chunk always fed with callbacks on, so an end tag cut between chunks is heard."""
+
+
+def _feed(parser: xml.parsers.expat.XMLParserType, splitter: _Splitter, chunk: bytes, final: bool, origin: str) -> None:
+    """Feed one chunk to expat, with no callbacks at all between an article's PMID and its end tag.
+
+    Expat still reads every byte (well-formedness, entity limits). The end tag is only looked for with
+    bytes.find and then fed with callbacks on, so a hit inside a comment or CDATA costs speed, never a
+    wrong split: the splitter keeps skipping until expat itself reports the article's end.
+    """
+    view = memoryview(chunk)
+    position = 0
+    while position < len(chunk):
+        if not splitter.skipping:
+            # Callbacks on until the next PMID is read (the splitter then starts skipping).
+            found = chunk.find(_PMID_END, position)
+            stop = len(chunk) if found == -1 else found + len(_PMID_END)
+        elif position < _HEARD_EDGE:
+            stop = _past_cut_tag(chunk, min(_HEARD_EDGE, len(chunk)))
+        else:
+            position = _feed_quietly(parser, splitter, chunk, view, position, origin)
+            stop = _end_of_next_article_tag(chunk, position)
+        _parse_chunk(parser, view[position:stop], False, origin)
+        position = stop
+    if final:
+        _parse_chunk(parser, b"", True, origin)
+
+
+def _feed_quietly(
+    parser: xml.parsers.expat.XMLParserType, splitter: _Splitter, chunk: bytes, view: memoryview, position: int, origin: str
+) -> int:
+    """Feed up to the next article end tag (or the chunk's last edge) with no callbacks; return where it stopped."""
+    found = chunk.find(b"</Pubmed", position)
+    while found != -1 and not chunk.startswith(_ARTICLE_ENDS, found):
+        found = chunk.find(b"</Pubmed", found + 1)
+    quiet_end = found if found != -1 else max(position, len(chunk) - _HEARD_EDGE)
+    if quiet_end > position:
+        parser.EndElementHandler = None
+        try:
+            _parse_chunk(parser, view[position:quiet_end], False, origin)
+        finally:
+            parser.EndElementHandler = splitter.end
+    return quiet_end
+
+
+def _past_cut_tag(chunk: bytes, stop: int) -> int:
+    """``stop``, or a little past an article end tag that starts before ``stop`` and ends after it."""
+    opening = b"</Pubmed"
+    cut = chunk.find(opening, max(0, stop - len(_ARTICLE_ENDS[1])), stop + len(opening) - 1)
+    while cut != -1 and not chunk.startswith(_ARTICLE_ENDS, cut):  # "</PubmedData>" comes first
+        cut = chunk.find(opening, cut + 1, stop + len(opening) - 1)
+    if cut == -1:
+        return stop
+    return max(stop, _end_of_next_article_tag(chunk, cut))
+
+
+def _end_of_next_article_tag(chunk: bytes, position: int) -> int:
+    """Where to stop feeding with callbacks on: a little past the tag at ``position``, or the chunk's end.
+
+    A little past, because expat may report a token only once it has seen the byte after it.
+    """
+    if not chunk.startswith(_ARTICLE_ENDS, position):
+        return len(chunk)
+    close = chunk.find(b">", position)
+    return len(chunk) if close == -1 else min(len(chunk), close + 1 + _HEARD_EDGE)
+
+
 def _read_chunk(stream: BinaryIO, origin: str, size: int) -> bytes:
     """The next chunk of the file; a damaged or truncated gzip file is a MalformedXMLError."""
     try:
@@ -653,7 +723,7 @@ def _read_chunk(stream: BinaryIO, origin: str, size: int) -> bytes:
         raise MalformedXMLError(f"{origin} is not a readable gzip file ({error})") from None
 
 
-def _parse_chunk(parser: xml.parsers.expat.XMLParserType, chunk: bytes, final: bool, origin: str) -> None:
+def _parse_chunk(parser: xml.parsers.expat.XMLParserType, chunk: bytes | memoryview, final: bool, origin: str) -> None:
     """Feed one chunk to expat; XML that is not well-formed (or truncated, at the end) is a MalformedXMLError."""
     try:
         parser.Parse(chunk, final)

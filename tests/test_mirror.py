@@ -104,6 +104,28 @@ def test_streamed_articles_are_what_split_pubmed_set_makes(name: str, chunk_byte
     assert articles == split_pubmed_set(data)
 
 
+def test_an_end_tag_in_a_comment_or_cut_by_a_chunk_never_splits_an_article_wrongly() -> None:
+    # The streaming splitter feeds expat without callbacks between an article's PMID and the end tag
+    # bytes.find points at; a decoy in a comment, and end tags cut at every possible chunk edge, must
+    # still give exactly what split_pubmed_set gives.
+    decoy = article("2001", "Decoy.").replace("<ArticleTitle>", "<!-- </PubmedArticle> --><ArticleTitle>")
+    parts = [decoy, article("2002", "Second."), deletion("9"), article("2003", "Third.")]
+    # As in real files, "</PubmedData>" comes just before "</PubmedArticle>".
+    closing = "</PubmedData></PubmedArticle>"
+    parts = [part.replace("</PubmedArticle>", "<PubmedData></PubmedData></PubmedArticle>") for part in parts]
+    assert all(closing in part for part in parts if "<PubmedArticle>" in part)
+    data = pubmed_file(*parts)
+    expected = split_pubmed_set(data)
+    assert [pmid for pmid, _ in expected] == ["2001", "2002", "2003"]
+    ends = [index for index in range(len(data)) if data.startswith(b"</PubmedArticle>", index)]
+    # Chunk sizes that put each end tag at every offset from 0 to 40 into its chunk: the edges of a chunk
+    # are where a tag is cut.
+    sizes = {end - offset for end in ends for offset in range(41) if end - offset > 20}
+    for chunk_bytes in sorted(sizes | set(range(20, 400, 7))):
+        streamed = list(iter_raw_articles(io.BytesIO(data), chunk_bytes=chunk_bytes))
+        assert [(item.pmid, item.data) for item in streamed if isinstance(item, RawArticle)] == expected, chunk_bytes
+
+
 def test_streamed_items_keep_file_order_with_deletions_between_articles(tmp_path: Path) -> None:
     data = pubmed_file(
         article("1001", "First."), deletion("1001", "5"), article("1002", "Second.", cites="1001"), deletion("1002")
