@@ -599,3 +599,15 @@ def test_html_shows_summary_diff_citation_and_rule_links() -> None:
     sections = [attributes.get("class") for tag, attributes in parsed.tags if tag == "section"]
     assert sections == ["claim flagged", "claim verified", "claim verified", "claim unverified", "claim flagged"]
     assert "#only-attention:checked ~ main .claim.verified { display: none; }" in output
+
+
+def test_json_puts_one_claim_per_line_and_reads_back_as_the_document() -> None:
+    from claimcheck.reports import json_report
+
+    report = sample_report()
+    output = json_report.render(report)
+    assert json.loads(output) == json_report.report_document(report)
+    claim_lines = [line for line in output.splitlines() if line.startswith('    {"file": ')]
+    assert len(claim_lines) == len(report.results)
+    empty = json_report.render(Report(results=()))
+    assert json.loads(empty)["claims"] == [] and '"claims": []' in empty
