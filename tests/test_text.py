@@ -149,6 +149,15 @@ def test_number_offsets_slice_back():
     assert [m.unit for m in extract_numbers(text)] == ["", "%", "%", "weeks"]
 
 
+def test_number_words_keep_their_offsets_when_lower_casing_changes_the_length():
+    # "İ" lower-cases to two characters, so number words are then searched in the text as it is.
+    text = "In İzmir Twenty-Five of FORTY adults improved."
+    mentions = extract_numbers(text)
+    assert [(m.text, m.value) for m in mentions] == [("Twenty-Five", 25.0), ("FORTY", 40.0)]
+    for mention in mentions:
+        assert text[mention.start : mention.end] == mention.text
+
+
 def test_digits_inside_names_are_not_numbers():
     assert [m.value for m in extract_numbers("T2DM and H1N1 in COVID-19")] == [19.0]
 

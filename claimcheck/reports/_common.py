@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import re
+import urllib.parse
 
 from claimcheck.model import ClaimResult, DiffOp, Fact, Finding, PartialDate, Record, Report, Rule, Summary
 
@@ -89,13 +90,8 @@ def relative_docs_url(rule: Rule) -> str:
 
 def pubmed_url(pmid: str) -> str:
     """The record's page on PubMed."""
-    return f"{PUBMED_URL}{_percent_encode(pmid)}/"
-
-
-def _percent_encode(text: str) -> str:
     # A PMID is digits; anything else is encoded so it stays inside one path segment.
-    safe = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-    return "".join(char if char in safe else "".join(f"%{byte:02X}" for byte in char.encode("utf-8")) for char in text)
+    return f"{PUBMED_URL}{urllib.parse.quote(pmid, safe='')}/"
 
 
 def facts_text(facts: tuple[Fact, ...]) -> str:

@@ -28,7 +28,7 @@ def render(report: Report, *, color: bool = False) -> str:
 
 
 def report_document(report: Report) -> dict[str, Any]:
-    """The report as plain JSON-ready data, in the documented key order."""
+    """The report as plain JSON-ready data (tuples are written as arrays), in the documented key order."""
     summary = report.summary
     return {
         "schema": SCHEMA,
@@ -95,7 +95,7 @@ def _evidence(evidence: Evidence) -> dict[str, Any]:
         "start": evidence.start,
         "end": evidence.end,
         "score": _score(evidence.score),
-        "diff": [[op, word] for op, word in evidence.diff],
+        "diff": list(evidence.diff),  # (op, word) pairs, which json writes as arrays
         "record_value": evidence.record_value,
     }
 
