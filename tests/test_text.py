@@ -1,5 +1,7 @@
 """Text helpers: normalisation, words with offsets, sentences, numbers, spelling, word lists."""
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -9,6 +11,7 @@ from claimcheck.text import (
     HEDGES,
     NEGATIONS,
     QUALIFIERS,
+    AnyCase,
     american_spelling,
     extract_numbers,
     is_negation,
@@ -19,6 +22,31 @@ from claimcheck.text import (
     split_sentences,
     tokenize_words,
 )
+
+# --- AnyCase ----------------------------------------------------------------------------------
+
+HEDGE_GATE = r"(?<!than\s)\b(?:we|i)\s+(?:think|may)\b|\bnot\s+proven\b"
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [("We think so", True), ("I MAY go", True), ("It is Not Proven.", True), ("more than we think", False),
+     ("nothing here", False), ("İstanbul: we think so", True), ("İstanbul: no", False)],
+)
+def test_any_case_patterns_match_in_any_case_and_keep_look_behinds(text, found):
+    assert AnyCase(HEDGE_GATE).occurs_in(text) is found
+
+
+def test_any_case_patterns_must_be_written_in_lower_case():
+    with pytest.raises(ValueError, match="lower case"):
+        AnyCase(r"\bNNT\b")
+    AnyCase(r"\W\S\D\bnnt\b")  # upper-case escapes are not letters to match
+
+
+@given(st.text(alphabet="WeIi tThinkmayNOTprvenİ.", max_size=40))
+def test_any_case_agrees_with_ignorecase(text):
+    assert AnyCase(HEDGE_GATE).occurs_in(text) == (re.search(HEDGE_GATE, text, re.IGNORECASE) is not None)
+
 
 # --- normalize --------------------------------------------------------------------------------
 

@@ -23,6 +23,7 @@ from claimcheck.text import (
     NumberMention,
     Span,
     WORD_PATTERN,
+    AnyCase,
     american_spelling,
     extract_numbers,
     is_negation,
@@ -105,7 +106,7 @@ _SENTENCE_PREVIEW = 240
 
 # --- O301 hedges ---------------------------------------------------------------------------------
 
-_SOURCE_HEDGE = re.compile(
+_SOURCE_HEDGE = AnyCase(
     r"""\b(?:
         may|might|could|possibly|perhaps|probably|presumably|potentially|
         suggest(?:s|ed|ing|ive)?|appear(?:s|ed)?|seem(?:s|ed)?|
@@ -119,9 +120,9 @@ _SOURCE_HEDGE = re.compile(
         small\s+(?:but\s+\w+\s+)?(?:effects?|benefits?|improvements?|reductions?|increases?|differences?|gains?)|
         tend(?:s|ed)?\s+to|trend\s+towards?|not\s+necessarily
     )\b""",
-    re.IGNORECASE | re.VERBOSE,
+    re.VERBOSE,
 )
-_CLAIM_HEDGE = re.compile(
+_CLAIM_HEDGE = AnyCase(
     r"""\b(?:
         can|some|somewhat|small|smaller|little|partly|partially|only|minor|mild|mildly|few|weak|
         low|limited|possible|potential|modest|think|thinks|thought\s+to|believe[sd]?|hint(?:s|ed)?|
@@ -129,7 +130,7 @@ _CLAIM_HEDGE = re.compile(
         cautious\w*|uncertain\w*|unsure|questionable|inconclusive|preliminary|early\s+evidence|
         a\s+bit|not\s+much|not\s+always|not\s+necessarily|question|not\s+(?:all|every|everyone|everybody)
     )\b""",
-    re.IGNORECASE | re.VERBOSE,
+    re.VERBOSE,
 )
 _CLAUSE_BREAK = re.compile(r";|,?\s+\b(?:but|whereas|while|although|though|however)\b,?", re.IGNORECASE)
 _GOVERNING_HEDGE = re.compile(
@@ -181,7 +182,7 @@ _CERTAINTY: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
     )
 )
 
-_ANY_CERTAINTY = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in _CERTAINTY), re.IGNORECASE)
+_ANY_CERTAINTY = AnyCase("|".join(f"(?:{pattern.pattern})" for pattern, _ in _CERTAINTY))
 """Any of the certainty words at all: most claims have none, and one search says so."""
 
 # --- O303 relative and absolute figures ---------------------------------------------------------
@@ -190,10 +191,9 @@ _ABSOLUTE_SHARE = re.compile(
     rf"^\s*of\s+(?:the\s+|all\s+|these\s+|those\s+|our\s+)?(?:[\w-]+\s+){{0,5}}?(?:{_POPULATION_NOUNS})\b",
     re.IGNORECASE,
 )
-_CLAIM_KEEPS_RELATIVE = re.compile(
+_CLAIM_KEEPS_RELATIVE = AnyCase(
     r"\b(?:more|fewer|less|higher|lower|greater|extra|additional|than|difference|differences|compared|relative|"
-    r"versus|vs|points?|times|fold|likely|beyond|excess|odds)\b",
-    re.IGNORECASE,
+    r"versus|vs|points?|times|fold|likely|beyond|excess|odds)\b"
 )
 _SOURCE_RELATIVE_AFTER = re.compile(
     r"^\s*(?:%|percent|per\s*cent)?\s*-?\s*(?:percentage[-\s]points?|points?|more|fewer|less|higher|lower|greater|"
@@ -261,12 +261,11 @@ _PROTOCOL_TITLE = re.compile(
     r"\bprotocol\s*\.?\s*$|\(protocol\)",
     re.IGNORECASE,
 )
-_FUTURE_METHODS = re.compile(
+_FUTURE_METHODS = AnyCase(
     r"\bwill\s+be\s+(?:randomi[sz]ed|recruited|allocated|assigned|assessed|measured|analy[sz]ed|enrolled|"
     r"followed|collected|compared|evaluated|invited|screened|conducted|performed|used)\b|"
     r"\b(?:this|the|our)\s+(?:trial|study|project|review)\s+will\b|"
-    r"\bwe\s+will\s+(?:recruit|randomi[sz]e|conduct|assess|investigate|compare|evaluate|examine|test|measure|enrol)",
-    re.IGNORECASE,
+    r"\bwe\s+will\s+(?:recruit|randomi[sz]e|conduct|assess|investigate|compare|evaluate|examine|test|measure|enrol)"
 )
 _RESULT_WORDS = re.compile(
     r"\b(?:found|finds|showed|shows|demonstrated|demonstrates|revealed|reveals|proved|proves|proven|confirmed|"
@@ -278,17 +277,15 @@ _RESULT_WORDS = re.compile(
     r"(?:results|findings|data)\s+(?:shows?|showed|suggests?|suggested|indicates?|indicated|reveals?|revealed))\b",
     re.IGNORECASE,
 )
-_PLAN_WORDS = re.compile(
+_PLAN_WORDS = AnyCase(
     r"\b(?:will|would|aims?|aimed|aiming|goal|objective|purpose|plans?|planned|planning|protocol|intends?|"
     r"intended|designed\s+to|set\s+out\s+to|seeks?|hopes?|hoping|proposed?|pending|ongoing|underway|under\s+way|"
     r"(?:is|are)\s+(?:testing|investigating|examining|comparing|studying|evaluating|assessing|embarking|recruiting)|"
-    r"embark\w*|whether|expected\s+to|going\s+to|trying\s+to|upcoming|future)\b",
-    re.IGNORECASE,
+    r"embark\w*|whether|expected\s+to|going\s+to|trying\s+to|upcoming|future)\b"
 )
-_OTHER_EVIDENCE = re.compile(
+_OTHER_EVIDENCE = AnyCase(
     r"\b(?:previous|prior|earlier|existing|other|past|published)\s+(?:studies|trials|research|evidence|work|reviews)\b|"
-    r"\bguidelines?\b|\bliterature\b|\bevidence\s+(?:suggests|shows|indicates)\b",
-    re.IGNORECASE,
+    r"\bguidelines?\b|\bliterature\b|\bevidence\s+(?:suggests|shows|indicates)\b"
 )
 
 # --- O306 causation and association --------------------------------------------------------------
@@ -302,15 +299,13 @@ _TRIAL_TYPES = frozenset(
     {"randomized controlled trial", "clinical trial", "controlled clinical trial", "pragmatic clinical trial",
      "equivalence trial", "clinical trial, phase iii", "clinical trial, phase ii", "clinical trial protocol"}
 )  # fmt: skip
-_OBSERVATIONAL_TEXT = re.compile(
+_OBSERVATIONAL_TEXT = AnyCase(
     r"\bcohort\b|\bcross-?sectional\b|\bcase-?control\b|\bobservational\b|\bregistry\b|\bpopulation-based\b|"
     r"\bepidemiological\b|\bretrospective\b|\bprospective\s+(?:\w+\s+){0,2}stud(?:y|ies)\b|\blongitudinal\b|"
-    r"\bsurvey\b",
-    re.IGNORECASE,
+    r"\bsurvey\b"
 )
-_TRIAL_TEXT = re.compile(
-    r"\brandomi[sz]ed\b|\brandomly\s+(?:assigned|allocated)\b|\bplacebo-controlled\b|\brandomi[sz]ation\b",
-    re.IGNORECASE,
+_TRIAL_TEXT = AnyCase(
+    r"\brandomi[sz]ed\b|\brandomly\s+(?:assigned|allocated)\b|\bplacebo-controlled\b|\brandomi[sz]ation\b"
 )
 _ASSOCIATION = re.compile(
     r"\bassociat\w*|\bcorrelat\w*|\blinked\b|\blink\s+between\b|\brelationship\b|\brelated\s+to\b|"
@@ -328,10 +323,9 @@ _NOUN_BEFORE = frozenset(
     "the a an its their these those our main common major of many other his her no one two several any all "
     "each every".split()
 )
-_CLAIM_ASSOCIATION = re.compile(
+_CLAIM_ASSOCIATION = AnyCase(
     r"\bassociat\w*|\bcorrelat\w*|\blink(?:ed|s)?\b|\brelated\b|\bconnected\b|\btied\s+to\b|\bobservational\b|"
-    r"\bcannot\s+(?:prove|show|establish)|\bcould\s+not\s+(?:prove|show|establish)|\bnot\s+(?:prove|show)\b",
-    re.IGNORECASE,
+    r"\bcannot\s+(?:prove|show|establish)|\bcould\s+not\s+(?:prove|show|establish)|\bnot\s+(?:prove|show)\b"
 )
 _VERB_PARTICLES = frozenset({"in", "to", "the", "from", "against", "for", "is"})
 _HEDGE_BEFORE_VERB = frozenset({"may", "might", "could", "possibly", "perhaps", "probably", "potentially", "can"})
@@ -360,11 +354,10 @@ _GENERIC_COMPARATORS = frozenset(
     traditional current existing previous earlier imagined hoped predicted rest inactivity
     """.split()
 )
-_COMPARISON_MARKERS = re.compile(
+_COMPARISON_MARKERS = AnyCase(
     r"\bversus\b|\bvs\b|\bcompared?\b|\bcomparing\b|\bcomparison\b|\bthan\b|\bsuperior\b|\binferior\b|"
     r"\bcontrol(?:s|led)?\b|\bgroups?\b|\barms?\b|\brandomi[sz]ed\s+to\b|\ballocated\s+to\b|\bassigned\s+to\b|"
-    r"\bor\b|\bagainst\b|\bfavou?r(?:ed|s)?\b|\boutperform\w*",
-    re.IGNORECASE,
+    r"\bor\b|\bagainst\b|\bfavou?r(?:ed|s)?\b|\boutperform\w*"
 )
 
 # --- O308 animals, cells and cadavers -----------------------------------------------------------
@@ -384,12 +377,11 @@ _LIVING_HUMANS = re.compile(
 )
 _CADAVER_GRAFT = re.compile(r"\bcadaveric\s+(?:allografts?|grafts?|donors?|kidneys?|livers?|tissue\s+grafts?)\b", re.I)
 _NONHUMAN_MESH = frozenset({"cadaver", "in vitro techniques", "cells, cultured", "cell line", "cell line, tumor"})
-_CLAIM_NONHUMAN = re.compile(
+_CLAIM_NONHUMAN = AnyCase(
     r"\b(?:mice|mouse|murine|rats?|rodents?|animals?|lab\s+animals|in\s+vitro|ex\s+vivo|cells?|test\s+tubes?|"
     r"petri|lab(?:oratory)?|cadavers?|cadaveric|donors?|donated|dead|deceased|post-?mortem|autops\w+|corpses?|"
     r"specimens?|tissue\s+samples?|preclinical|biomechanical|bench|rabbits?|pigs?|porcine|sheep|dogs?|cats?|"
-    r"horses?|monkeys?|primates?|zebrafish|hamsters?|cattle|cows?|goats?)\b",
-    re.IGNORECASE,
+    r"horses?|monkeys?|primates?|zebrafish|hamsters?|cattle|cows?|goats?)\b"
 )
 _MIN_NONHUMAN_MENTIONS = 2
 
@@ -422,13 +414,12 @@ _MAX_PHRASE_WORDS = 5
 
 # --- O3xx shared: the article speaking for itself -------------------------------------------------
 
-_OWN_VOICE = re.compile(
-    r"(?<!than\s)\b(?:we|I)\s+(?:think|believe|feel|suspect|recommend|see|treat|use|guide|agree|argue|"
+_OWN_VOICE = AnyCase(
+    r"(?<!than\s)\b(?:we|i)\s+(?:think|believe|feel|suspect|recommend|see|treat|use|guide|agree|argue|"
     r"make\s+the\s+case|advocate|urge|call\s+for|"
     r"address|offer|find\s+that|have\s+found|suggest|hope)\b|\bin\s+our\s+(?:clinic|office|practice|experience|"
     r"opinion|view|patients)\b|\bour\s+(?:patients|clinic|office|experience|opinion|view)\b|"
-    r"\bin\s+my\s+(?:experience|opinion|view)\b",
-    re.IGNORECASE,
+    r"\bin\s+my\s+(?:experience|opinion|view)\b"
 )
 
 
@@ -440,7 +431,7 @@ def check_overstatement(claim: Claim, record: Record, settings: CheckSettings) -
     if not claim.text or not claim.text.strip():
         return
     source = _prepare(record)
-    sentences = [span for span in split_sentences(claim.text) if not _is_own_voice(span.text)]
+    sentences = _claim_sentences(claim.text)
     if not sentences:
         return
     yield from _protocol_as_result(claim, source, sentences)
@@ -800,8 +791,10 @@ def _phrase_as_whole(words: list[str], source: _Source, groups: tuple[frozenset[
     return len(parts) >= 2 and initials in source.topic_words
 
 
-def _is_own_voice(text: str) -> bool:
-    return _OWN_VOICE.search(text) is not None
+@lru_cache(maxsize=256)
+def _claim_sentences(text: str) -> tuple[Span, ...]:
+    """The claim's sentences that speak of the source, split once for every record the claim cites."""
+    return tuple(span for span in split_sentences(text) if not _OWN_VOICE.occurs_in(span.text))
 
 
 def _negated_before(text: str, start: int) -> bool:
@@ -867,7 +860,7 @@ def _hedge_dropped(claim: Claim, source: _Source, text: str, alignment: _Alignme
     needed = max(_MIN_SHARED_FOR_HEDGE, math.ceil(_MIN_COVERAGE_FOR_HEDGE * len(claim_stems)))
     if not any(len(claim_stems & sentence.stems) >= needed for sentence in source.sentences):
         return
-    if _CLAIM_HEDGE.search(text) or _SOURCE_HEDGE.search(text):
+    if _CLAIM_HEDGE.occurs_in(text) or _SOURCE_HEDGE.occurs_in(text):
         return
     ranked = alignment.ranked
     if not ranked or not _states_claim(ranked[0]):
@@ -913,7 +906,7 @@ def _clause_stems(clause: str) -> frozenset[str]:
 @lru_cache(maxsize=_SOURCE_SENTENCES)
 def _hedge_words(text: str) -> tuple[str, ...]:
     words: list[str] = []
-    for match in _SOURCE_HEDGE.finditer(text):
+    for match in _SOURCE_HEDGE.any_case.finditer(text):
         word = match.group()
         # "May" inside a sentence is the month ("in May 2019"), not the modal verb.
         if word == "May" and match.start() > 0:
@@ -926,7 +919,7 @@ def _hedge_words(text: str) -> tuple[str, ...]:
 
 
 def _certainty_boosted(claim: Claim, source: _Source, text: str, alignment: _Alignment) -> Iterator[Finding]:
-    if text.rstrip().endswith("?") or not _ANY_CERTAINTY.search(text):
+    if text.rstrip().endswith("?") or not _ANY_CERTAINTY.occurs_in(text):
         return
     added: list[str] = []
     for claim_pattern, source_pattern in _CERTAINTY:
@@ -952,7 +945,7 @@ def _certainty_boosted(claim: Claim, source: _Source, text: str, alignment: _Ali
 
 def _relative_as_absolute(claim: Claim, source: _Source, text: str, alignment: _Alignment) -> Iterator[Finding]:
     percents = [mention for mention in _numbers_in(text) if mention.is_percent]
-    if not percents or _CLAIM_KEEPS_RELATIVE.search(text):
+    if not percents or _CLAIM_KEEPS_RELATIVE.occurs_in(text):
         return
     for mention in percents:
         share_match = _ABSOLUTE_SHARE.match(text[mention.end :])
@@ -1199,14 +1192,14 @@ def _converted_in_source(mention: NumberMention, source: _Source) -> bool:
 # --- O305 protocol-as-result ---------------------------------------------------------------------
 
 
-def _protocol_as_result(claim: Claim, source: _Source, sentences: list[Span]) -> Iterator[Finding]:
+def _protocol_as_result(claim: Claim, source: _Source, sentences: tuple[Span, ...]) -> Iterator[Finding]:
     signal = source.protocol
     if signal is None:
         return
     reason, sentence = signal
     for span in sentences:
         text = span.text
-        if _PLAN_WORDS.search(text) or _OTHER_EVIDENCE.search(text):
+        if _PLAN_WORDS.occurs_in(text) or _OTHER_EVIDENCE.occurs_in(text):
             continue
         result = _RESULT_WORDS.search(text)
         if result is None:
@@ -1221,7 +1214,7 @@ def _protocol_as_result(claim: Claim, source: _Source, sentences: list[Span]) ->
 
 def _protocol_signal(record: Record, sentences: tuple[_Sentence, ...]) -> _Protocol | None:
     """Why the record is a protocol (publication type, title, future-tense methods), and a sentence that shows it."""
-    future = [item for item in sentences if item.field == "abstract" and _FUTURE_METHODS.search(item.text)]
+    future = [item for item in sentences if item.field == "abstract" and _FUTURE_METHODS.occurs_in(item.text)]
     shown = future[0] if future else (sentences[0] if sentences else None)
     for publication_type in record.publication_types:
         if publication_type.strip().lower() in _PROTOCOL_TYPES:
@@ -1229,7 +1222,7 @@ def _protocol_signal(record: Record, sentences: tuple[_Sentence, ...]) -> _Proto
     if _PROTOCOL_TITLE.search(record.title):
         return f'its title: "{_preview(record.title)}"', shown
     if len(future) >= 2:
-        words = _quoted(match.group() for item in future[:2] if (match := _FUTURE_METHODS.search(item.text)))
+        words = _quoted(match.group() for item in future[:2] if (match := _FUTURE_METHODS.any_case.search(item.text)))
         return f"its abstract describes what will be done: {words}", shown
     return None
 
@@ -1238,7 +1231,7 @@ def _protocol_signal(record: Record, sentences: tuple[_Sentence, ...]) -> _Proto
 
 
 def _causal_from_association(claim: Claim, source: _Source, text: str) -> Iterator[Finding]:
-    if not source.observational or _CLAIM_ASSOCIATION.search(text):
+    if not source.observational or _CLAIM_ASSOCIATION.occurs_in(text):
         return
     verb = _causal_verb(text)
     if verb is None or _source_says_it(verb, source):
@@ -1284,10 +1277,10 @@ def _is_observational(record: Record, nonhuman: tuple[str, ...]) -> bool:
     if types & _TRIAL_TYPES:
         return False
     text = f"{record.title} {record.abstract}"
-    if _TRIAL_TEXT.search(text):
+    if _TRIAL_TEXT.occurs_in(text):
         return False
     mesh = {heading.lower() for heading in record.mesh_headings}
-    return bool(types & _OBSERVATIONAL_TYPES or mesh & _OBSERVATIONAL_MESH or _OBSERVATIONAL_TEXT.search(text))
+    return bool(types & _OBSERVATIONAL_TYPES or mesh & _OBSERVATIONAL_MESH or _OBSERVATIONAL_TEXT.occurs_in(text))
 
 
 # --- O307 comparison-not-in-source ---------------------------------------------------------------
@@ -1338,7 +1331,7 @@ def _comparator_after(text: str, match: re.Match[str]) -> str | None:
 def _compared_in_source(words: list[str], source: _Source) -> bool:
     """Whether the source compares with this: named in the title, or in a sentence that compares."""
     places = [source.record.title]
-    places += [item.text for item in source.sentences if _COMPARISON_MARKERS.search(item.text)]
+    places += [item.text for item in source.sentences if _COMPARISON_MARKERS.occurs_in(item.text)]
     return any(_names_all(words, _bare_topic(place)) for place in places)
 
 
@@ -1350,11 +1343,11 @@ def _names_all(words: list[str], topic: _Source) -> bool:
 # --- O308 animal-to-human ------------------------------------------------------------------------
 
 
-def _animal_to_human(claim: Claim, source: _Source, sentences: list[Span]) -> Iterator[Finding]:
+def _animal_to_human(claim: Claim, source: _Source, sentences: tuple[Span, ...]) -> Iterator[Finding]:
     studied = source.nonhuman
     if not studied:
         return
-    if _CLAIM_NONHUMAN.search(claim.text or ""):
+    if _CLAIM_NONHUMAN.occurs_in(claim.text or ""):
         return
     sentence = next((item for item in source.sentences if _NONHUMAN_TEXT.search(item.text)), None)
     if sentence is None and source.sentences:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib.metadata
 import re
-import urllib.parse
 
 from claimcheck.model import ClaimResult, DiffOp, Fact, Finding, PartialDate, Record, Report, Rule, Summary
 
@@ -91,7 +90,15 @@ def relative_docs_url(rule: Rule) -> str:
 def pubmed_url(pmid: str) -> str:
     """The record's page on PubMed."""
     # A PMID is digits; anything else is encoded so it stays inside one path segment.
-    return f"{PUBMED_URL}{urllib.parse.quote(pmid, safe='')}/"
+    segment = pmid if pmid.isascii() and pmid.isdigit() else _percent_encode(pmid)
+    return f"{PUBMED_URL}{segment}/"
+
+
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+
+def _percent_encode(text: str) -> str:
+    return "".join(char if char in _UNRESERVED else "".join(f"%{byte:02X}" for byte in char.encode()) for char in text)
 
 
 def facts_text(facts: tuple[Fact, ...]) -> str:
@@ -143,9 +150,14 @@ def citation(record: Record) -> str:
 
 
 def _authors(record: Record) -> str:
-    names = [author.display_name for author in record.authors if author.display_name]
-    if len(names) > 3:
-        return ", ".join(names[:3]) + ", et al"
+    names: list[str] = []
+    for author in record.authors:
+        name = author.display_name
+        if not name:
+            continue
+        if len(names) == 3:
+            return ", ".join(names) + ", et al"
+        names.append(name)
     return ", ".join(names)
 
 

@@ -21,7 +21,8 @@ def render(report: Report, *, color: bool = False) -> str:
     document = report_document(report)
     claims = document.pop("claims")
     head = json.dumps(document, indent=2, ensure_ascii=False)
-    lines = [json.dumps(claim, ensure_ascii=False, separators=(", ", ": ")) for claim in claims]
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+    lines = [encode(claim) for claim in claims]
     body = "\n    " + ",\n    ".join(lines) + "\n  " if lines else ""
     return head[: -len("\n}")] + f',\n  "claims": [{body}]\n}}\n'
 
@@ -30,6 +31,9 @@ def render(report: Report, *, color: bool = False) -> str:
 def report_document(report: Report) -> dict[str, Any]:
     """The report as plain JSON-ready data (tuples are written as arrays), in the documented key order."""
     summary = report.summary
+    # Many claims cite the same record: each record's citation is written once (records are alive all along,
+    # so their ids are theirs alone).
+    citations: dict[int, str] = {}
     return {
         "schema": SCHEMA,
         "tool": {"name": TOOL_NAME, "version": tool_version()},
@@ -42,11 +46,11 @@ def report_document(report: Report) -> dict[str, Any]:
         },
         "files": list(report.files),
         "notes": list(report.notes),
-        "claims": [_claim(result) for result in report.results],
+        "claims": [_claim(result, citations) for result in report.results],
     }
 
 
-def _claim(result: ClaimResult) -> dict[str, Any]:
+def _claim(result: ClaimResult, citations: dict[int, str]) -> dict[str, Any]:
     claim = result.claim
     return {
         "file": claim.file,
@@ -57,19 +61,20 @@ def _claim(result: ClaimResult) -> dict[str, Any]:
         "status": result.status.value,
         "text": claim.text,
         "quotes": [{"text": quote.text, "line": quote.line} for quote in claim.quotes],
-        "sources": [_source(result, pmid) for pmid in result.pmids],
+        "sources": [_source(result, pmid, citations) for pmid in result.pmids],
         "facts": [{"kind": fact.kind, "value": fact.value, "origin": fact.origin} for fact in result.facts],
         "findings": [_finding(finding) for finding in sorted_findings(result)],
     }
 
 
-def _source(result: ClaimResult, pmid: str) -> dict[str, Any]:
+def _source(result: ClaimResult, pmid: str, citations: dict[int, str]) -> dict[str, Any]:
     record = record_for(result, pmid)
-    return {
-        "pmid": pmid,
-        "url": pubmed_url(pmid),
-        "citation": citation(record) if record is not None else None,
-    }
+    cited = None
+    if record is not None:
+        cited = citations.get(id(record))
+        if cited is None:
+            cited = citations[id(record)] = citation(record)
+    return {"pmid": pmid, "url": pubmed_url(pmid), "citation": cited}
 
 
 def _finding(finding: Finding) -> dict[str, Any]:
