@@ -291,6 +291,9 @@ def _text(element: ET.Element | None) -> str:
     """All text inside the element, inline markup (i, sup, MathML, ...) flattened, whitespace collapsed."""
     if element is None:
         return ""
+    if len(element) == 0:
+        # Most fields hold plain text; itertext would walk a tree of one element for it.
+        return _collapse(element.text or "")
     return _collapse("".join(element.itertext()))
 
 
@@ -421,8 +424,14 @@ def _author(element: ET.Element) -> Author:
         fore_name=_text(element.find("ForeName")),
         initials=_text(element.find("Initials")),
         collective_name=_text(element.find("CollectiveName")),
-        affiliations=_texts(element.findall("AffiliationInfo/Affiliation")),
+        affiliations=_texts(_affiliations(element)),
     )
+
+
+def _affiliations(author: ET.Element) -> list[ET.Element]:
+    # Two plain findall calls run in C; the path "AffiliationInfo/Affiliation" would go through ElementPath
+    # in Python, for every author of every record.
+    return [found for info in author.findall("AffiliationInfo") for found in info.findall("Affiliation")]
 
 
 def _doi(article_ids: list[ET.Element], location_ids: list[ET.Element]) -> str | None:

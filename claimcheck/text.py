@@ -6,7 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from typing import NamedTuple
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 # --- word lists -------------------------------------------------------------------------------
 # All entries are normalised (lower case, straight apostrophes); compare them with Token.norm.
@@ -261,8 +261,12 @@ class AnyCase:
         if _UPPER_CASE.search(_ESCAPE.sub("", pattern)):
             raise ValueError(f"write the letters of an AnyCase pattern in lower case: {pattern!r}")
         self.lower_case = re.compile(pattern, flags)
-        self.any_case = re.compile(pattern, flags | re.IGNORECASE)
+        self._flags = flags
+
+    @cached_property
+    def any_case(self) -> re.Pattern[str]:
         """The pattern with re.IGNORECASE, for callers that need its matches in the original text."""
+        return re.compile(self.lower_case.pattern, self._flags | re.IGNORECASE)
 
     def occurs_in(self, text: str) -> bool:
         """Whether the pattern matches anywhere in ``text``, in any case."""

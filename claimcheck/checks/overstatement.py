@@ -228,8 +228,8 @@ _APPROXIMATE = re.compile(
     r"up\s+to|at\s+least|close\s+to|just\s+over|just\s+under|circa|approx\.?|~)\s*$",
     re.IGNORECASE,
 )
-_FRACTION_WORDS: tuple[tuple[re.Pattern[str], float], ...] = tuple(
-    (re.compile(pattern, re.IGNORECASE), value)
+_FRACTION_WORDS: tuple[tuple[AnyCase, float], ...] = tuple(
+    (AnyCase(pattern), value)
     for pattern, value in (
         (r"\bhalf\b|\bhalved\b", 50.0),
         (r"\b(?:a|one)[-\s]third\b", 33.3),
@@ -1159,7 +1159,7 @@ def _derived_values(source: _Source) -> list[float]:
             values.append(previous.value + mention.value)
         previous = mention
     for pattern, value in _FRACTION_WORDS:
-        if pattern.search(source.title_abstract):
+        if pattern.occurs_in(source.title_abstract):
             values.append(value)
     for match in _ONE_IN.finditer(source.title_abstract):
         total = parse_number(match.group(1))
