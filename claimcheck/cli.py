@@ -22,7 +22,6 @@ from claimcheck.changes import select_changed
 from claimcheck.claims_file import load_claims_files
 from claimcheck.config import Config, describe, load_config
 from claimcheck.errors import ClaimcheckError, ClaimsFileError, InputError, MalformedXMLError, ServiceError, StoreError
-from claimcheck.extract import extract_file
 from claimcheck.fileio import write_atomic
 from claimcheck.mirror import describe_import, describe_progress, describe_store, import_files
 from claimcheck.model import ClaimsFile, Report, Severity, Status
@@ -30,7 +29,6 @@ from claimcheck.pipeline import Obtained, audit, obtain_records, open_store, pmi
 from claimcheck.pubmed import EutilsClient
 from claimcheck.records import parse_record
 from claimcheck.reports import summary_line
-from claimcheck.resolve import ResolutionStatus, plan_writes, resolve_references, write_resolutions
 from claimcheck.reports.record_text import describe_record
 from claimcheck.rules_doc import rules_markdown
 from claimcheck.store import RecordStore, default_cache_dir
@@ -414,6 +412,9 @@ def run_show(args: argparse.Namespace) -> int:
 
 def run_extract(args: argparse.Namespace) -> int:
     """``claimcheck extract``: draft (or merge into) a claims file; say on stderr what could not be attached."""
+    # Imported here, as resolve's module is: `check`, run on every content change, never pays for them.
+    from claimcheck.extract import extract_file
+
     article = Path(args.article)
     output = Path(args.output) if args.output else None
     if args.merge:
@@ -438,6 +439,8 @@ def run_extract(args: argparse.Namespace) -> int:
 
 def run_resolve(args: argparse.Namespace) -> int:
     """``claimcheck resolve``: look up missing PMIDs; 0 all found, 1 some left for the editor, 3 service failure."""
+    from claimcheck.resolve import ResolutionStatus, plan_writes, resolve_references, write_resolutions
+
     config = _config(args)
     claims_files = load_claims_files(config.paths)
     client = _client(config)

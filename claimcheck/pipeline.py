@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from concurrent.futures import ProcessPoolExecutor
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -237,6 +236,9 @@ def audit(
     results: list[ClaimResult] = []
     overrides = dict(rule_overrides or {})
     if jobs > 1 and len(claims_files) > 1:
+        # Imported only when asked for: a one-process run need not load multiprocessing at start-up.
+        from concurrent.futures import ProcessPoolExecutor
+
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             parts = [_records_for(claims_file, obtained) for claims_file in claims_files]
             futures = [pool.submit(audit_file, part, claims_file, settings, ignore, overrides) for claims_file, part in zip(claims_files, parts)]
