@@ -257,10 +257,12 @@ class AnyCase:
     in lower-cased text takes a third to a half of the time, and the checks ask thousands of these.
     """
 
-    def __init__(self, pattern: str, flags: int = 0) -> None:
-        if _UPPER_CASE.search(_ESCAPE.sub("", pattern)):
+    def __init__(self, pattern: str, flags: int = 0, *, needs: tuple[str, ...] = ()) -> None:
+        """``needs``: lower-case strings one of which every match contains; a text with none is not searched."""
+        if _UPPER_CASE.search(_ESCAPE.sub("", pattern)) or any(need != need.lower() for need in needs):
             raise ValueError(f"write the letters of an AnyCase pattern in lower case: {pattern!r}")
         self.lower_case = re.compile(pattern, flags)
+        self.needs = needs
         self._flags = flags
 
     @cached_property
@@ -271,6 +273,8 @@ class AnyCase:
     def occurs_in(self, text: str) -> bool:
         """Whether the pattern matches anywhere in ``text``, in any case."""
         lowered = text.lower()
+        if self.needs and not any(need in lowered for need in self.needs):
+            return False
         if len(lowered) != len(text):
             # A character that lower-cases to two ("İ") could shift what look-behinds and \b see.
             return self.any_case.search(text) is not None

@@ -17,6 +17,7 @@ from rapidfuzz import fuzz
 from ruamel.yaml import YAML
 
 from claimcheck import rules
+from claimcheck.checks import overstatement
 from claimcheck.checks.overstatement import _sorted_words, check_overstatement
 from claimcheck.model import AbstractSection, Author, CheckSettings, Claim, Finding, Quote, Record, Severity
 from claimcheck.text import normalize, split_sentences
@@ -660,3 +661,28 @@ def test_the_words_of_a_records_sentences_are_the_words_of_its_abstract(abstract
 
     by_sentence = [word for span in split_sentences(abstract) for word in _words_of(span.text)]
     assert by_sentence == [token.text for token in tokenize_words(abstract)]
+
+
+# --- the patterns' prefilters ---------------------------------------------------------------------
+
+_PREFILTERED = [
+    (name, pattern)
+    for name, pattern in (
+        ("_FUTURE_METHODS", overstatement._FUTURE_METHODS),
+        *((f"_FRACTION_WORDS[{index}]", pattern) for index, (pattern, _value) in enumerate(overstatement._FRACTION_WORDS)),
+    )
+]
+_PATTERN_WORDS = (
+    "will be randomised randomized assessed the this our trial study we recruit half halved a one two three third thirds "
+    "quarter quarters twice double doubled two-fold three-fold fold tripled triple times Will HALF Twice Halve"
+).split()
+
+
+@pytest.mark.parametrize(("name", "pattern"), _PREFILTERED, ids=[name for name, _ in _PREFILTERED])
+@given(words=st.lists(st.sampled_from(_PATTERN_WORDS), max_size=8), joiners=st.sampled_from([" ", "-", "  ", "\n"]))
+@settings(max_examples=150, deadline=None)
+def test_every_match_of_a_prefiltered_pattern_holds_one_of_its_needs(name, pattern, words, joiners):
+    text = joiners.join(words)
+    if pattern.any_case.search(text) is not None:
+        assert any(need in text.lower() for need in pattern.needs), f"{name} matched {text!r} without its needs"
+    assert pattern.occurs_in(text) == (pattern.any_case.search(text) is not None)

@@ -43,6 +43,15 @@ def test_any_case_patterns_must_be_written_in_lower_case():
     AnyCase(r"\W\S\D\bnnt\b")  # upper-case escapes are not letters to match
 
 
+def test_any_case_skips_texts_without_any_of_its_needs():
+    future = AnyCase(r"\bwe\s+will\b", needs=("will",))
+    assert future.occurs_in("We WILL recruit") and not future.occurs_in("we shall recruit")
+    # The needs are a promise the pattern's author makes: a wrong one hides matches, so tests check each.
+    assert not AnyCase(r"\bwe\s+will\b", needs=("shall",)).occurs_in("we will")
+    with pytest.raises(ValueError, match="lower case"):
+        AnyCase(r"\bwill\b", needs=("Will",))
+
+
 @given(st.text(alphabet="WeIi tThinkmayNOTprvenİ.", max_size=40))
 def test_any_case_agrees_with_ignorecase(text):
     assert AnyCase(HEDGE_GATE).occurs_in(text) == (re.search(HEDGE_GATE, text, re.IGNORECASE) is not None)

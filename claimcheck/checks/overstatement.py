@@ -229,15 +229,15 @@ _APPROXIMATE = re.compile(
     re.IGNORECASE,
 )
 _FRACTION_WORDS: tuple[tuple[AnyCase, float], ...] = tuple(
-    (AnyCase(pattern), value)
-    for pattern, value in (
-        (r"\bhalf\b|\bhalved\b", 50.0),
-        (r"\b(?:a|one)[-\s]third\b", 33.3),
-        (r"\btwo[-\s]thirds\b", 66.7),
-        (r"\b(?:a|one)[-\s]quarter\b", 25.0),
-        (r"\bthree[-\s]quarters\b", 75.0),
-        (r"\btwice\b|\bdoubled?\b|\btwo[-\s]fold\b", 2.0),
-        (r"\bthree[-\s]fold\b|\btripled?\b|\bthree\s+times\b", 3.0),
+    (AnyCase(pattern, needs=needs), value)
+    for pattern, needs, value in (
+        (r"\bhalf\b|\bhalved\b", ("hal",), 50.0),
+        (r"\b(?:a|one)[-\s]third\b", ("third",), 33.3),
+        (r"\btwo[-\s]thirds\b", ("thirds",), 66.7),
+        (r"\b(?:a|one)[-\s]quarter\b", ("quarter",), 25.0),
+        (r"\bthree[-\s]quarters\b", ("quarters",), 75.0),
+        (r"\btwice\b|\bdoubled?\b|\btwo[-\s]fold\b", ("twice", "double", "fold"), 2.0),
+        (r"\bthree[-\s]fold\b|\btripled?\b|\bthree\s+times\b", ("fold", "triple", "times"), 3.0),
     )
 )
 _UNIT_SCALE: dict[str, tuple[str, float]] = {
@@ -265,7 +265,8 @@ _FUTURE_METHODS = AnyCase(
     r"\bwill\s+be\s+(?:randomi[sz]ed|recruited|allocated|assigned|assessed|measured|analy[sz]ed|enrolled|"
     r"followed|collected|compared|evaluated|invited|screened|conducted|performed|used)\b|"
     r"\b(?:this|the|our)\s+(?:trial|study|project|review)\s+will\b|"
-    r"\bwe\s+will\s+(?:recruit|randomi[sz]e|conduct|assess|investigate|compare|evaluate|examine|test|measure|enrol)"
+    r"\bwe\s+will\s+(?:recruit|randomi[sz]e|conduct|assess|investigate|compare|evaluate|examine|test|measure|enrol)",
+    needs=("will",),
 )
 _RESULT_WORDS = re.compile(
     r"\b(?:found|finds|showed|shows|demonstrated|demonstrates|revealed|reveals|proved|proves|proven|confirmed|"
