@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 from claimcheck.model import Claim, Fact, Stated
-from claimcheck.text import NUMBER_WORDS, extract_numbers, split_sentences
+from claimcheck.text import NUMBER_WORDS, AnyCase, extract_numbers, split_sentences
 
 KINDS = ("journal", "date", "institution", "country", "count", "author", "design")
 """Every kind of fact, in the order read_facts returns them."""
@@ -683,15 +683,15 @@ def _names_researchers_before(text: str) -> bool:
     return _RESEARCHERS_WORD.search(text) is not None or _has_institution_word(text)
 
 
-def _count_pattern() -> re.Pattern[str]:
+def _count_pattern() -> AnyCase:
     """A number, up to three modifying words, and a noun for what was studied ("46 hips", "120 older adults")."""
-    nouns = "|".join(_POPULATION_NOUNS)
+    nouns = "|".join(noun.lower() for noun in _POPULATION_NOUNS)
     excluded = (
         r"of|with|who|and|or|in|had|have|were|was|from|to|at|for|by|than|more|most|fewer|less|least|per|each|"
         r"every|the|a|an|million|billion|thousand|percent|out|previous|earlier|other|prior|similar|published|\w+est"
     )
     modifiers = rf"(?:(?!(?:{excluded})\b)[a-z][a-z-]*\s+){{0,3}}"
-    return re.compile(rf"(?<![\w.%-])({_NUMBER})(?:\s*\(\d+\))?\s+{modifiers}(?:{nouns})\b", flags=re.IGNORECASE)
+    return AnyCase(rf"(?<![\w.%-])({_NUMBER})(?:\s*\(\d+\))?\s+{modifiers}(?:{nouns})\b")
 
 
 _COUNT = _count_pattern()
@@ -700,11 +700,12 @@ _N_EQUALS = re.compile(r"\b[nN]\s*=\s*\d[\d,]*")
 
 def counts_in(text: str) -> Iterator[str]:
     """Counts of people or things studied: "Nineteen (19) people", "46 hips of 41 patients", "n = 21"."""
-    for match in _COUNT.finditer(text):
-        if _APPROXIMATELY.search(text[max(0, match.start() - 25) : match.start()]):
+    for start, end in _COUNT.spans_in(text):
+        if _APPROXIMATELY.search(text[max(0, start - 25) : start]):
             continue
-        if parse_count(match.group(0)) is not None:
-            yield match.group(0)
+        count = text[start:end]
+        if parse_count(count) is not None:
+            yield count
     if "=" not in text:
         return
     for match in _N_EQUALS.finditer(text):

@@ -272,13 +272,26 @@ class AnyCase:
 
     def occurs_in(self, text: str) -> bool:
         """Whether the pattern matches anywhere in ``text``, in any case."""
+        searched = self._searched(text)
+        return searched is not None and searched[1].search(searched[0]) is not None
+
+    def spans_in(self, text: str) -> list[tuple[int, int]]:
+        """Where the pattern matches ``text``, in any case: each match's (start, end), in order."""
+        searched = self._searched(text)
+        if searched is None:
+            return []
+        haystack, pattern = searched
+        return [match.span() for match in pattern.finditer(haystack)]
+
+    def _searched(self, text: str) -> tuple[str, re.Pattern[str]] | None:
+        """The text to search and the pattern to search it with; None when the text lacks every need."""
         lowered = text.lower()
         if self.needs and not any(need in lowered for need in self.needs):
-            return False
+            return None
         if len(lowered) != len(text):
-            # A character that lower-cases to two ("İ") could shift what look-behinds and \b see.
-            return self.any_case.search(text) is not None
-        return self.lower_case.search(lowered) is not None
+            # A character that lower-cases to two ("İ") would move every offset after it.
+            return text, self.any_case
+        return lowered, self.lower_case
 
 
 # --- sentences --------------------------------------------------------------------------------
