@@ -388,12 +388,11 @@ _MIN_NONHUMAN_MENTIONS = 2
 
 # --- O309 topics ---------------------------------------------------------------------------------
 
-_EFFECT_VERB = re.compile(
+_EFFECT_VERB = AnyCase(
     r"(?<![-/])\b(?:improv(?:es|ed|e|ing)|reduc(?:es|ed|e|ing)|reliev(?:es|ed|e|ing)|increas(?:es|ed|e|ing)|"
     r"decreas(?:es|ed|e|ing)|help(?:s|ed)?|treat(?:s|ed)?|prevent(?:s|ed)?|cur(?:es|ed|e)|lower(?:s|ed)?|"
     r"boost(?:s|ed)?|eliminat(?:es|ed|e)|alleviat(?:es|ed|e)|restor(?:es|ed|e)|strengthen(?:s|ed)?|eas(?:e|es|ed)|"
-    r"slow(?:s|ed)|delay(?:s|ed)?|worsen(?:s|ed)?|protect(?:s|ed)?\s+against)\b",
-    re.IGNORECASE,
+    r"slow(?:s|ed)|delay(?:s|ed)?|worsen(?:s|ed)?|protect(?:s|ed)?\s+against)\b"
 )
 _SUBJECT_BOUNDARY = re.compile(
     r"[,;:()\"\u201c\u201d]|\b(?:that|which|who|whether|found|find|finds|showed|shows|show|suggests?|suggested|"
@@ -1387,10 +1386,10 @@ def _nonhuman_mentions(text: str) -> list[str]:
 
 
 def _off_topic(claim: Claim, source: _Source, text: str, alignment: _Alignment) -> Iterator[Finding]:
-    for match in _EFFECT_VERB.finditer(text):
+    for verb_start, verb_end in _EFFECT_VERB.spans_in(text):
         if not source.topic_stems:
             return
-        roles = (("intervention", _subject_words(text, match.start())), ("outcome", _object_words(text, match.end())))
+        roles = (("intervention", _subject_words(text, verb_start)), ("outcome", _object_words(text, verb_end)))
         for role, words in roles:
             if not words or _phrase_in_topic(words, source, _BROADLY_RELATED):
                 continue
