@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from functools import cached_property
 
 
 class Severity(enum.IntEnum):
@@ -186,9 +187,9 @@ class Record:
     comments_corrections: tuple[CommentCorrection, ...] = ()
     is_book: bool = False
 
-    @property
+    @cached_property
     def abstract(self) -> str:
-        """The abstract as plain text: its sections joined by single spaces."""
+        """The abstract as plain text: its sections joined by single spaces (joined once: every check reads it)."""
         return " ".join(section.text for section in self.abstract_sections)
 
     @property
