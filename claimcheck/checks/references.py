@@ -210,8 +210,7 @@ def _title_cited(citation: Citation, recorded: str) -> bool:
 
 
 def _check_citation(claim: Claim, reference: Reference, record: Record) -> Iterator[Finding]:
-    citation = parse_citation(reference.citation or "")
-    differences = citation_differences(citation, record)
+    differences = _differences(reference.citation or "", record)
     if not differences:
         return
     listed = "; ".join(f'{field} (cited "{cited}", record "{known}")' for field, cited, known in differences)
@@ -222,6 +221,12 @@ def _check_citation(claim: Claim, reference: Reference, record: Record) -> Itera
         record_value="; ".join(f"{field}: {known}" for field, _cited, known in differences),
     )
     yield _finding(rules.CITATION_MISMATCH, claim, reference.line or claim.line, message, record.pmid, evidence)
+
+
+# Every claim citing a reference asks the same question of the same record: it is answered once.
+@lru_cache(maxsize=1024)
+def _differences(citation_text: str, record: Record) -> tuple[tuple[str, str, str], ...]:
+    return tuple(citation_differences(parse_citation(citation_text), record))
 
 
 # --- R403 retraction, R404 notices ------------------------------------------------------------
