@@ -40,6 +40,8 @@ EXIT_UNAVAILABLE = 3
 EXIT_INTERRUPTED = 130
 
 FAIL_ON_CHOICES = ("error", "warning", "info", "never")
+_FULL_COLLECTION_RARELY = 1000
+"""Middle-generation collections before a full one (Python's default is 10; see _collect_young_garbage_only)."""
 
 
 class Progress:
@@ -205,6 +207,17 @@ def _positive_int(text: str) -> int:
     return int(text)
 
 
+def _collect_young_garbage_only() -> None:
+    """Keep the garbage collector to young objects for this run.
+
+    A run's claims, records and results live until it ends. Python's full collections walk every one of
+    them, again each time the heap has grown by a quarter, and find nothing: 5-10% of a large audit. The
+    reference cycles a run makes (parsers, generators) die young, and young collections still free them.
+    """
+    young, middle, _full = gc.get_threshold()
+    gc.set_threshold(young, middle, _FULL_COLLECTION_RARELY)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return the exit code."""
     parser = build_parser()
@@ -213,6 +226,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_BAD_INPUT
     _log_to_stderr()
+    _collect_young_garbage_only()
     try:
         return int(args.handler(args))
     except ClaimsFileError as error:
@@ -329,9 +343,6 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def _emit_report(args: argparse.Namespace, report: Report) -> None:
-    # Records, claims and results now live until exit: frozen, they are no longer re-scanned by each full
-    # garbage collection that building a large report's text would otherwise set off (0.4 s in 10,000 claims).
-    gc.freeze()
     if args.output:
         write_atomic(args.output, reports.render(report, args.format))
         print(summary_line(report.summary), file=sys.stderr)

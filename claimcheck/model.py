@@ -108,10 +108,15 @@ class ClaimsFile:
 
     def reference(self, key: str) -> Reference | None:
         """The reference with this label, or None."""
+        return self._references_by_key.get(key)
+
+    @cached_property
+    def _references_by_key(self) -> dict[str, Reference]:
+        # Every claim asks for its references several times; a file may list hundreds.
+        by_key: dict[str, Reference] = {}
         for reference in self.references:
-            if reference.key == key:
-                return reference
-        return None
+            by_key.setdefault(reference.key, reference)
+        return by_key
 
 
 # --- PubMed records ---------------------------------------------------------------------------
