@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
 
@@ -342,3 +343,20 @@ def test_progress_shows_done_total_and_rate_only_when_enabled():
     quiet(1, 2)
     quiet.finish()
     assert silent.getvalue() == ""
+
+
+def test_a_run_keeps_full_garbage_collections_rare_and_leaves_the_collector_as_it_found_it(monkeypatch, capsys) -> None:
+    import claimcheck.cli as cli
+
+    seen: list[tuple[int, int, int]] = []
+    handler = cli.run_rules
+
+    def spy(args):
+        seen.append(gc.get_threshold())
+        return handler(args)
+
+    monkeypatch.setattr(cli, "run_rules", spy)
+    before = gc.get_threshold()
+    assert main(["rules"]) == 0
+    assert seen == [(before[0], before[1], cli._FULL_COLLECTION_RARELY)]
+    assert gc.get_threshold() == before
