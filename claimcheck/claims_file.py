@@ -478,6 +478,10 @@ def _plain_value(text: str) -> Any:
     """A plain scalar as the round-trip loader builds it: text, a whole number, true/false or empty."""
     if text and text[0] not in _IMPLICIT_RESOLVERS and None not in _IMPLICIT_RESOLVERS:
         return text
+    # The only implicit values that start with a letter (true, false, null; YAML 1.1's yes, no, on, off)
+    # have five letters at most: longer words are text, and the resolver's regexes need not see them.
+    if len(text) > 5 and text[0].isascii() and text[0].isalpha():
+        return text
     tag = str(_RESOLVER.resolve(ScalarNode, text, (True, False)))
     if tag in _TEXT_TAGS:
         return text

@@ -1060,7 +1060,11 @@ def test_yaml_beyond_the_simple_reader_goes_to_the_full_reader(name: str) -> Non
 
 YAML_CHARACTERS = [*"abcxyz019 :#'\"\\-[]{},&*!|>%@`?~.é", "\xa0", "\u2028", "\t", "\r"]
 YAML_CHARACTERS += ["\\n", "\\u00e9", "\\q", ": ", " #"]
-YAML_WORDS = ["true", "False", "null", "~", "1", "0", "01", "0x1", "1_0", "1.5", "2021-11-05", "2021-11", "", "<<"]
+YAML_WORDS = [
+    "true", "False", "null", "~", "1", "0", "01", "0x1", "1_0", "1.5", "2021-11-05", "2021-11", "", "<<",
+    # Words that begin as implicit values do and run on: text, however they start.
+    "falsehood", "Nullable", "trueness", "yesterday", "offset", "onward", "NOTHING", "tomato",
+]  # fmt: skip
 # Mostly what the simple reader reads, with enough of the rest to test where it gives up.
 SCALAR_TEXT = st.one_of(
     st.sampled_from(YAML_WORDS),
