@@ -169,9 +169,10 @@ def _print_ratios(results: dict[str, dict[str, float]]) -> None:
     print()
     entrez = results.get("Bio.Entrez.read")
     if entrez is not None:
-        for clock in ("wall", "cpu"):
-            ratio = (single["records"] / single[clock]) / (entrez["records"] / entrez[clock])
-            print(f"import speed / Bio.Entrez.read speed ({clock} clock): {ratio:.1f}x (target 5x): {verdict(ratio >= 5)}")
+        ratio = (single["records"] / single["wall"]) / (entrez["records"] / entrez["wall"])
+        print(f"import speed / Bio.Entrez.read speed (records/s, wall clock): {ratio:.1f}x (target 5x): {verdict(ratio >= 5)}")
+        per_cpu = (single["records"] / single["cpu"]) / (entrez["records"] / entrez["cpu"])
+        print(f"  per CPU second: {per_cpu:.1f}x (not the target: the import compresses and hashes on every core)")
         share = entrez["peak_rss_mb"] / single["peak_rss_mb"]
         print(f"import peak RSS / Bio.Entrez.read peak RSS: 1/{share:.0f} (target 1/20): {verdict(share >= 20)}")
     growth = fourfold["peak_rss_mb"] / single["peak_rss_mb"]

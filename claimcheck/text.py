@@ -340,7 +340,10 @@ def _ends_sentence(text: str, mark: int, end: int) -> bool:
         return False
     if text[mark] != "." or text[mark:end].startswith(".."):
         return True
-    if text[:mark].rstrip().endswith(("<", ">", "=", "\u2264", "\u2265")):
+    before = mark - 1
+    while before >= 0 and text[before].isspace():
+        before -= 1
+    if before >= 0 and text[before] in "<>=\u2264\u2265":
         return False  # "P <. 001": a p-value broken by a stray space, not a sentence end
     word_start = mark
     while word_start > 0 and not text[word_start - 1].isspace() and text[word_start - 1] not in "([":
