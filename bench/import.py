@@ -170,7 +170,8 @@ def _print_ratios(results: dict[str, dict[str, float]]) -> None:
     entrez = results.get("Bio.Entrez.read")
     if entrez is not None:
         ratio = (single["records"] / single["wall"]) / (entrez["records"] / entrez["wall"])
-        print(f"import speed / Bio.Entrez.read speed (records/s, wall clock): {ratio:.1f}x (target 5x): {verdict(ratio >= 5)}")
+        print(f"import speed / Bio.Entrez.read speed (records/s, wall clock): {ratio:.1f}x (target 5x): "
+              f"{verdict(ratio >= 5)}")
         per_cpu = (single["records"] / single["cpu"]) / (entrez["records"] / entrez["cpu"])
         print(f"  per CPU second: {per_cpu:.1f}x (not the target: the import compresses and hashes on every core)")
         share = entrez["peak_rss_mb"] / single["peak_rss_mb"]

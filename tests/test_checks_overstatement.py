@@ -665,16 +665,12 @@ def test_the_words_of_a_records_sentences_are_the_words_of_its_abstract(abstract
 
 # --- the patterns' prefilters ---------------------------------------------------------------------
 
-_PREFILTERED = [
-    (name, pattern)
-    for name, pattern in (
-        ("_FUTURE_METHODS", overstatement._FUTURE_METHODS),
-        *((f"_FRACTION_WORDS[{index}]", pattern) for index, (pattern, _value) in enumerate(overstatement._FRACTION_WORDS)),
-    )
+_PREFILTERED = [("_FUTURE_METHODS", overstatement._FUTURE_METHODS)] + [
+    (f"_FRACTION_WORDS[{index}]", pattern) for index, (pattern, _value) in enumerate(overstatement._FRACTION_WORDS)
 ]
 _PATTERN_WORDS = (
-    "will be randomised randomized assessed the this our trial study we recruit half halved a one two three third thirds "
-    "quarter quarters twice double doubled two-fold three-fold fold tripled triple times Will HALF Twice Halve"
+    "will be randomised randomized assessed the this our trial study we recruit half halved a one two three third "
+    "thirds quarter quarters twice double doubled two-fold three-fold fold tripled triple times Will HALF Twice Halve"
 ).split()
 
 
