@@ -93,6 +93,12 @@ def test_reads_counts_in_words_digits_and_brackets():
     assert [parse_count(count) for count in counts] == [19, 12, 7, 46, 41, 21]
 
 
+@pytest.mark.parametrize("place", ["Oslo", "İzmir"])  # "İ" lower-cases to two characters
+def test_counts_keep_the_claims_own_letters_whatever_their_case(place):
+    facts = read_facts(claim(f"The review pooled 12 RCTs and Forty-Two Older ADULTS in {place}, then 9 Patients more."))
+    assert values(facts, "count") == ["12 RCTs", "Forty-Two Older ADULTS", "9 Patients"]
+
+
 def test_reads_authors_in_their_usual_forms():
     facts = read_facts(
         claim("Bieler et al. agreed with van Middelkoop and colleagues, in a trial led by Dr. Ana Ruiz.")
