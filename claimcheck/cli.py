@@ -15,6 +15,7 @@ import os
 import sys
 import time
 from collections.abc import Iterator, Sequence
+from datetime import timedelta
 from pathlib import Path
 from typing import TextIO
 
@@ -190,6 +191,12 @@ def _add_record_options(parser: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help="first wait before a retry; doubles each time, with jitter (default 1)",
     )
+    parser.add_argument(
+        "--max-age",
+        type=_positive_float,
+        metavar="DAYS",
+        help="fetch again cached records older than this, for new retractions and errata (default: keep them)",
+    )
 
 
 def _positive_float(text: str) -> float:
@@ -276,7 +283,9 @@ def entry_point() -> None:
     sys.exit(main())
 
 
-_OVERRIDABLE = ("paths", "fail_on", "offline", "cache_dir", "eutils_url", "timeout", "max_tries", "retry_wait", "ignore")
+_OVERRIDABLE = (
+    "paths", "fail_on", "offline", "cache_dir", "eutils_url", "timeout", "max_tries", "retry_wait", "max_age", "ignore"
+)
 
 
 def _config(args: argparse.Namespace) -> Config:
@@ -307,7 +316,8 @@ def _obtain(config: Config, claims_files: list[ClaimsFile], store: RecordStore) 
     client = _client(config)
     progress = Progress("fetching records")
     try:
-        return obtain_records(pmids_of(claims_files), store=store, client=client, progress=progress)
+        max_age = timedelta(days=config.max_age) if config.max_age is not None else None
+        return obtain_records(pmids_of(claims_files), store=store, client=client, progress=progress, max_age=max_age)
     finally:
         progress.finish()
         if client is not None:

@@ -76,6 +76,8 @@ class Config:
     timeout: float = 30.0
     max_tries: int = 5
     retry_wait: float = 1.0
+    max_age: float | None = None
+    """Days a cached record is trusted before it is fetched again; None: until it is deleted."""
     offline: bool = False
     ignore: tuple[str, ...] = ()
     rules: tuple[tuple[str, Severity | None], ...] = ()
@@ -489,6 +491,7 @@ SETTINGS: tuple[_Setting, ...] = (
     _Setting("timeout", _positive_number("timeout = 30")),
     _Setting("max-tries", _whole_number(1, "max-tries = 5")),
     _Setting("retry-wait", _positive_number("retry-wait = 1")),
+    _Setting("max-age", _positive_number("max-age = 30")),
     _Setting("offline", _read_bool),
     _Setting("ignore", _read_ignore),
     _Setting("rules", _read_rules),

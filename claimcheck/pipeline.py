@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from pathlib import Path
 
 from claimcheck import rules
@@ -69,15 +70,26 @@ def obtain_records(
     store: RecordStore,
     client: EutilsClient | None,
     progress: Progress | None = None,
+    max_age: timedelta | None = None,
 ) -> Obtained:
-    """Records for these PMIDs from the store, then from E-utilities (never when ``client`` is None)."""
+    """Records for these PMIDs from the store, then from E-utilities (never when ``client`` is None).
+
+    With ``max_age`` and a client, cached records older than that are fetched again, so that a
+    retraction or erratum published since is seen; one that cannot be had again is used as stored.
+    """
     records: dict[str, Record] = {}
     unavailable: dict[str, str] = {}
+    aged: dict[str, tuple[Record, str]] = {}
     for pmid, stored in store.get_many(pmids).items():
         try:
-            records[pmid] = parse_record(stored.data)
+            record = parse_record(stored.data)
         except MalformedXMLError as error:
             store.problems.append(f"PMID {pmid}: the stored record could not be read ({error}); fetching it again")
+            continue
+        if client is not None and max_age is not None and stored.is_older_than(max_age):
+            aged[pmid] = (record, stored.fetched_at or "")
+            continue
+        records[pmid] = record
     missing = [pmid for pmid in pmids if pmid not in records]
     fetched: list[str] = []
     if missing and client is None:
@@ -105,6 +117,15 @@ def obtain_records(
         else:
             for pmid in result.missing:
                 unavailable[pmid] = "PubMed has no record with this PMID"
+    for pmid, (record, fetched_at) in aged.items():
+        if pmid in records:
+            continue
+        reason = unavailable.pop(pmid, "no answer")
+        records[pmid] = record
+        store.problems.append(
+            f"PMID {pmid}: the stored record, fetched {fetched_at}, is older than max-age and could not be fetched "
+            f"again ({reason}); it was used as stored"
+        )
     return Obtained(records, unavailable, tuple(fetched), tuple(store.problems))
 
 
@@ -341,10 +362,12 @@ def check(
     settings: CheckSettings = CheckSettings(),
     ignore: Sequence[str] = (),
     client: EutilsClient | None = None,
+    max_age: timedelta | None = None,
 ) -> Report:
     """Audit the claims files at ``paths`` (files or folders) and return the Report.
 
-    Raises ClaimsFileError (bad input, nothing checked) before any network call.
+    Raises ClaimsFileError (bad input, nothing checked) before any network call. ``max_age``: cached
+    records older than this are fetched again (see obtain_records).
     """
     claims_files = load_claims_files(paths)
     folder = Path(cache_dir) if cache_dir is not None else default_cache_dir()
@@ -353,7 +376,9 @@ def check(
         client = EutilsClient.from_environment(base_url=eutils_url)
     try:
         with open_store(claims_files, cache_dir=folder) as store:
-            obtained = obtain_records(pmids_of(claims_files), store=store, client=None if offline else client)
+            obtained = obtain_records(
+                pmids_of(claims_files), store=store, client=None if offline else client, max_age=max_age
+            )
     finally:
         if own_client and client is not None:
             client.close()

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from types import TracebackType
 
@@ -69,6 +69,18 @@ class StoredRecord:
     """``snapshot:<path of the file>`` or ``cache``."""
     fetched_at: str | None = None
     """When the cache got the record (ISO 8601, UTC); None for a snapshot file."""
+
+    def is_older_than(self, age: timedelta, *, now: datetime | None = None) -> bool:
+        """Whether the cache got this record longer than ``age`` ago; snapshot files never age (they are pinned)."""
+        if self.fetched_at is None:
+            return False
+        try:
+            fetched = datetime.fromisoformat(self.fetched_at)
+        except ValueError:
+            return True  # a time the store cannot read proves nothing about the record's freshness
+        if fetched.tzinfo is None:
+            fetched = fetched.replace(tzinfo=timezone.utc)
+        return (now or datetime.now(timezone.utc)) - fetched > age
 
 
 @dataclass(frozen=True)

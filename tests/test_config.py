@@ -53,6 +53,7 @@ def test_without_a_config_file_every_setting_is_its_default(tmp_path: Path) -> N
     assert config.cache_dir == default_cache_dir(HOME)
     assert config.eutils_url == DEFAULT_EUTILS_URL
     assert (config.timeout, config.max_tries, config.retry_wait, config.offline) == (30.0, 5, 1.0, False)
+    assert config.max_age is None
     assert config.settings == Config().settings
     assert config.config_file is None
     assert {origin for _, origin in config.origins} == {"default"}
