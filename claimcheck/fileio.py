@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
+import time
 from pathlib import Path
+
+STALE_TEMPORARY_SECONDS = 3600
+"""A temporary file of write_atomic older than this was left by a writer that was killed: no write takes an hour."""
+# mkstemp's names for write_atomic: "." + the target's name + "." + eight random characters + ".tmp".
+_TEMPORARY_NAME = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")
 
 
 def write_atomic(path: str | os.PathLike[str], data: bytes | str) -> None:
@@ -26,3 +33,23 @@ def write_atomic(path: str | os.PathLike[str], data: bytes | str) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+def remove_stale_temporaries(folder: str | os.PathLike[str], *, now: float | None = None) -> list[Path]:
+    """Delete the temporary files a killed write_atomic left in ``folder`` (over an hour old); return them."""
+    cutoff = (time.time() if now is None else now) - STALE_TEMPORARY_SECONDS
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        if not _TEMPORARY_NAME.fullmatch(entry.name):
+            continue
+        try:
+            if entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mtime < cutoff:
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+        except OSError:
+            continue  # gone already, or not ours to delete: either way nothing to do
+    return removed

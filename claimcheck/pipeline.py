@@ -14,6 +14,7 @@ from claimcheck.claims_file import load_claims_files
 from claimcheck.config import apply_rule_overrides
 from claimcheck.errors import MalformedXMLError, ServiceError
 from claimcheck.facts import read_facts
+from claimcheck.fileio import remove_stale_temporaries
 from claimcheck.model import (
     CheckSettings,
     Claim,
@@ -135,6 +136,8 @@ def snapshot_records(claims_files: Sequence[ClaimsFile], store: RecordStore, pmi
     written = 0
     for claims_file in claims_files:
         folder = Path(claims_file.path).parent / "records"
+        # A run killed while writing a snapshot leaves its temporary file; the next one clears it away.
+        remove_stale_temporaries(folder)
         for pmid in pmids_of([claims_file]):
             stored = store.get(pmid) if pmid in wanted else None
             if stored is None:

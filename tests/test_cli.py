@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gc
 import json
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -189,6 +191,21 @@ def test_snapshot_then_offline_check_uses_no_cache_and_no_network(served, tmp_pa
     empty_cache = ["--cache-dir", str(tmp_path / "other-cache")]
     assert main(["check", "--offline", *empty_cache, str(claims)]) == 0
     assert served.count() == 0
+
+
+def test_a_snapshot_run_clears_away_what_a_killed_run_left_and_nothing_else(served, tmp_path, capsys):
+    claims = write_claims(tmp_path / "claims", ONE_QUOTE)
+    records = tmp_path / "claims" / "records"
+    records.mkdir()
+    two_hours_ago = time.time() - 7200
+    left = {name: records / name for name in (".30000001.xml.k3x_9a2b.tmp", ".30000002.xml.q81mzz0c.tmp", ".notes.tmp")}
+    for path in left.values():
+        path.write_bytes(b"<PubmedArticleSet><PubmedArt")
+        os.utime(path, (two_hours_ago, two_hours_ago))
+    young = records / ".30000003.xml.abcd_123.tmp"
+    young.write_bytes(b"")  # a run writing right now (in another process) may own it
+    assert run(["fetch", "--snapshot", str(claims)], served, tmp_path) == 0
+    assert sorted(path.name for path in records.iterdir()) == sorted([".notes.tmp", young.name, "30000001.xml"])
 
 
 def test_show_prints_a_readable_record_and_raw_xml(served, tmp_path, capsys):
