@@ -18,6 +18,7 @@ import os
 import sqlite3
 import sys
 import threading
+import time
 import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -39,6 +40,7 @@ CACHEDIR_TAG = (
     "# For information about cache directory tags, see https://bford.info/cachedir/\n"
 )
 BUSY_TIMEOUT_SECONDS = 30.0
+_WAL_RETRY_SECONDS = 0.01
 EFETCH_SOURCE = "efetch"
 MIRROR_SOURCE_PREFIX = "mirror:"
 
@@ -178,7 +180,7 @@ class RecordStore:
     def _prepare(self, connection: sqlite3.Connection) -> None:
         """Set WAL mode and the busy timeout, create the tables, and check the schema version."""
         connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
-        connection.execute("PRAGMA journal_mode = WAL")
+        _switch_to_wal(connection)
         # In WAL mode NORMAL keeps every commit atomic and the file consistent; it only skips an fsync.
         connection.execute("PRAGMA synchronous = NORMAL")
         with _transaction(connection):
@@ -410,6 +412,23 @@ class RecordStore:
             yield
         except sqlite3.Error as error:
             raise StoreError(_explain(self.cache_path, action, error)) from None
+
+
+def _switch_to_wal(connection: sqlite3.Connection) -> None:
+    """Put the cache in WAL mode, waiting out another process that is doing the same to a new cache.
+
+    SQLite answers "database is locked" at once, without waiting its busy timeout, when two connections
+    switch a new database's journal mode together; the switch is tried again for as long as that timeout.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+    while True:
+        try:
+            connection.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if getattr(error, "sqlite_errorname", "") != "SQLITE_BUSY" or time.monotonic() >= deadline:
+                raise
+            time.sleep(_WAL_RETRY_SECONDS)
 
 
 @contextmanager
