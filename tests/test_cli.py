@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from claimcheck.cli import main
+from tests.builders import one_quote_claims
 from tests.fake_eutils import make_article_xml
 
 ABSTRACT = (
@@ -34,16 +35,9 @@ def claims_citing(pmids: list[str]) -> str:
     return f"claimcheck: 1\nreferences:\n{references}claims:\n  - id: first\n    ref: \"1\"\n    text: A claim.\n"
 
 
-ONE_QUOTE = """\
-claimcheck: 1
-references:
-  "1":
-    pmid: "30000001"
-claims:
-  - id: hedged
-    ref: "1"
-    quote: "Resistance training may increase hip abduction strength slightly in people with OA."
-"""
+ONE_QUOTE = one_quote_claims(
+    "30000001", "Resistance training may increase hip abduction strength slightly in people with OA.", claim_id="hedged"
+)
 
 
 @pytest.fixture

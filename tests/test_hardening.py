@@ -34,6 +34,7 @@ from claimcheck.errors import ClaimsFileError, MalformedXMLError, ServiceError
 from claimcheck.pubmed import CitationQuery, EutilsClient
 from claimcheck.records import parse_record, parse_records, split_pubmed_set
 from claimcheck.store import RecordStore
+from tests.builders import one_quote_claims
 from tests.fake_eutils import FAILURE_KINDS, FakeEutils, make_article_xml, pubmed_set_xml
 
 KEY = "hardening-secret-0a1b2c3d4e5f60718293"
@@ -47,16 +48,7 @@ GUARD = 60.0
 
 PMID = "30000001"
 QUOTE = "Walking programmes may reduce knee pain slightly in retired lighthouse keepers."
-ONE_QUOTE = f"""\
-claimcheck: 1
-references:
-  "1":
-    pmid: "{PMID}"
-claims:
-  - id: walking
-    ref: "1"
-    quote: "{QUOTE}"
-"""
+ONE_QUOTE = one_quote_claims(PMID, QUOTE)
 
 
 @pytest.fixture(autouse=True)

@@ -17,20 +17,12 @@ from claimcheck.errors import ConfigError
 from claimcheck.pipeline import obtain_records
 from claimcheck.pubmed import EutilsClient
 from claimcheck.store import DATABASE_NAME, RecordStore, StoredRecord
+from tests.builders import one_quote_claims
 from tests.fake_eutils import FakeEutils, make_article_xml, pubmed_set_xml
 
 PMID = "30000021"
 TEXT = "Walking programmes may reduce knee pain slightly."
-CLAIMS = f"""\
-claimcheck: 1
-references:
-  "1":
-    pmid: "{PMID}"
-claims:
-  - id: walking
-    ref: "1"
-    quote: "{TEXT}"
-"""
+CLAIMS = one_quote_claims(PMID, TEXT)
 RETRACTED = make_article_xml(
     PMID,
     abstract_sections=TEXT,
