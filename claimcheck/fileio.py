@@ -35,9 +35,9 @@ def write_atomic(path: str | os.PathLike[str], data: bytes | str) -> None:
         raise
 
 
-def remove_stale_temporaries(folder: str | os.PathLike[str], *, now: float | None = None) -> list[Path]:
+def remove_stale_temporaries(folder: str | os.PathLike[str]) -> list[Path]:
     """Delete the temporary files a killed write_atomic left in ``folder`` (over an hour old); return them."""
-    cutoff = (time.time() if now is None else now) - STALE_TEMPORARY_SECONDS
+    cutoff = time.time() - STALE_TEMPORARY_SECONDS
     removed: list[Path] = []
     try:
         entries = list(os.scandir(folder))
