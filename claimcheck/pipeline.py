@@ -29,7 +29,7 @@ from claimcheck.model import (
 )
 from claimcheck.pubmed import EutilsClient
 from claimcheck.records import parse_record
-from claimcheck.store import RecordStore, default_cache_dir, write_snapshot
+from claimcheck.store import EFETCH_SOURCE, RecordStore, default_cache_dir, write_snapshot
 
 Progress = Callable[[int, int], None]
 """Called with (done, total) as long work advances."""
@@ -82,8 +82,9 @@ def obtain_records(
     unavailable: dict[str, str] = {}
     aged: dict[str, tuple[Record, str]] = {}
     for pmid, stored in store.get_many(pmids).items():
+        # The store read each record when it checked its bytes; parse only what it did not read.
         try:
-            record = parse_record(stored.data)
+            record = stored.record if stored.record is not None else parse_record(stored.data)
         except MalformedXMLError as error:
             store.problems.append(f"PMID {pmid}: the stored record could not be read ({error}); fetching it again")
             continue
@@ -100,14 +101,19 @@ def obtain_records(
     if missing and client is not None:
 
         def keep(batch: dict[str, bytes]) -> None:
+            readable: list[tuple[str, bytes]] = []
             for pmid, data in batch.items():
                 try:
                     records[pmid] = parse_record(data)
                 except MalformedXMLError as error:
                     unavailable[pmid] = f"PubMed sent a record that could not be read ({error})"
                     continue
-                store.put(pmid, data)
-                fetched.append(pmid)
+                readable.append((pmid, data))
+            # The client cut these bytes out of its answer with split_pubmed_set, and each was just read:
+            # the store need not check them again, and keeps the whole batch in one transaction.
+            if readable:
+                store.put_many(readable, source=EFETCH_SOURCE, split_by_claimcheck=True)
+            fetched.extend(pmid for pmid, _ in readable)
 
         try:
             result = client.efetch(missing, progress=progress, on_batch=keep)

@@ -23,14 +23,15 @@ import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from types import TracebackType
 
 from claimcheck.errors import MalformedXMLError, StoreError
 from claimcheck.fileio import write_atomic
-from claimcheck.records import split_pubmed_set
+from claimcheck.model import Record
+from claimcheck.records import parse_records
 
 SCHEMA_VERSION = 1
 DATABASE_NAME = "records.sqlite3"
@@ -71,6 +72,8 @@ class StoredRecord:
     """``snapshot:<path of the file>`` or ``cache``."""
     fetched_at: str | None = None
     """When the cache got the record (ISO 8601, UTC); None for a snapshot file."""
+    record: Record | None = field(default=None, compare=False, repr=False)
+    """The record ``data`` holds, read when the store checked the bytes, so nobody need parse them again."""
 
     def is_older_than(self, age: timedelta, *, now: datetime | None = None) -> bool:
         """Whether the cache got this record longer than ``age`` ago; snapshot files never age (they are pinned)."""
@@ -284,14 +287,14 @@ class RecordStore:
             except OSError as error:
                 self._report(f"PMID {pmid}: the snapshot file {path} could not be read ({error.strerror or error}); skipped it")
                 continue
-            reason = _article_problem(pmid, data)
-            if reason is not None:
+            record, reason = _read_article(pmid, data)
+            if record is None:
                 self._report(
                     f"PMID {pmid}: the snapshot file {path} is not a usable PubMed record ({reason}); "
                     "skipped it (delete it or write the snapshot again)"
                 )
                 continue
-            return StoredRecord(pmid=pmid, data=data, origin=f"snapshot:{path}")
+            return StoredRecord(pmid=pmid, data=data, origin=f"snapshot:{path}", record=record)
         return None
 
     def _from_cache(self, pmids: Sequence[str]) -> dict[str, StoredRecord]:
@@ -310,12 +313,14 @@ class RecordStore:
                 query = f"SELECT pmid, xml, sha256, fetched_at FROM records WHERE pmid IN ({marks})"
                 for number, packed, digest, fetched_at in connection.execute(query, batch):
                     pmid = str(number)
-                    data, reason = _unpack(pmid, packed, digest)
-                    if reason is not None:
+                    data, record, reason = _unpack(pmid, packed, digest)
+                    if record is None:
                         damaged.append((number, packed))
-                        self._report_damaged_row(pmid, reason)
+                        self._report_damaged_row(pmid, reason or "it holds no record")
                         continue
-                    found[pmid] = StoredRecord(pmid=pmid, data=data, origin="cache", fetched_at=fetched_at)
+                    found[pmid] = StoredRecord(
+                        pmid=pmid, data=data, origin="cache", fetched_at=fetched_at, record=record
+                    )
             if damaged and not self.read_only:
                 self._remove_rows(connection, damaged)
         return found
@@ -482,20 +487,20 @@ def _pmid_number(pmid: str) -> int:
     return int(pmid)
 
 
-def _article_problem(pmid: str, data: bytes) -> str | None:
-    """Why ``data`` is not one PubmedArticleSet holding just the article ``pmid``; None when it is."""
+def _read_article(pmid: str, data: bytes) -> tuple[Record, None] | tuple[None, str]:
+    """The record ``data`` holds when it is one PubmedArticleSet of just the article ``pmid``; else why it is not."""
     try:
-        pieces = split_pubmed_set(data)
+        records = parse_records(data)
     except MalformedXMLError as error:
-        return str(error)
-    found = [piece_pmid for piece_pmid, _ in pieces]
+        return None, str(error)
+    found = [record.pmid for record in records]
     if found == [pmid]:
-        return None
+        return records[0], None
     if not found:
-        return "it holds no article"
+        return None, "it holds no article"
     if len(found) > 1:
-        return f"it holds {len(found)} articles, not one"
-    return f"it holds PMID {found[0]}, not {pmid}"
+        return None, f"it holds {len(found)} articles, not one"
+    return None, f"it holds PMID {found[0]}, not {pmid}"
 
 
 def _require_article(pmid: str, data: bytes) -> None:
@@ -503,7 +508,7 @@ def _require_article(pmid: str, data: bytes) -> None:
     _pmid_number(pmid)
     if not isinstance(data, bytes):
         raise ValueError(f"PMID {pmid}: a record must be bytes, not {type(data).__name__}")
-    reason = _article_problem(pmid, data)
+    _, reason = _read_article(pmid, data)
     if reason is not None:
         raise ValueError(f"PMID {pmid}: refusing to store bytes that are not its PubMed record ({reason})")
 
@@ -542,20 +547,18 @@ def _row(
     return (_pmid_number(pmid), blob, digest, fetched_at, source)
 
 
-def _unpack(pmid: str, packed: object, digest: object) -> tuple[bytes, str | None]:
-    """The record bytes of a cache row and, when the row is damaged, why."""
+def _unpack(pmid: str, packed: object, digest: object) -> tuple[bytes, Record | None, str | None]:
+    """The record bytes of a cache row and the record they hold; when the row is damaged, why."""
     if not isinstance(packed, bytes):
-        return b"", "its data is not a compressed blob"
+        return b"", None, "its data is not a compressed blob"
     try:
         data = zlib.decompress(packed)
     except zlib.error as error:
-        return b"", f"its data does not decompress: {error}"
+        return b"", None, f"its data does not decompress: {error}"
     if hashlib.sha256(data).hexdigest() != digest:
-        return b"", "its checksum does not match its data"
-    reason = _article_problem(pmid, data)
-    if reason is not None:
-        return b"", reason
-    return data, None
+        return b"", None, "its checksum does not match its data"
+    record, reason = _read_article(pmid, data)
+    return data, record, reason
 
 
 def _now() -> str:
