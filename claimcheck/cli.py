@@ -340,6 +340,7 @@ def run_check(args: argparse.Namespace) -> int:
     with open_store(claims_files, cache_dir=_cache_dir(config)) as store:
         obtained = _obtain(config, claims_files, store)
     _report_store_problems(obtained)
+    notes.extend(obtained.problems)  # the report keeps what stderr said of the stored records
     progress = Progress("checking claims")
     try:
         report = audit(

@@ -124,3 +124,19 @@ def test_max_age_is_read_from_the_config_file_and_the_command_line(tmp_path: Pat
     with pytest.raises(SystemExit) as exited:
         main(["check", "--max-age", "0", str(tmp_path)])
     assert exited.value.code == 2 and "--max-age: '0' must be greater than 0" in capsys.readouterr().err
+
+
+def test_the_report_notes_an_aged_record_used_as_stored(fake_eutils: FakeEutils, tmp_path: Path) -> None:
+    claims = tmp_path / "claims.yaml"
+    claims.write_text(CLAIMS, encoding="utf-8")
+    cache = tmp_path / "cache"
+    options = ["--format", "json", "--eutils-url", fake_eutils.url, "--cache-dir", str(cache), "--retry-wait", "0.01"]
+    fake_eutils.add_record(PMID, make_article_xml(PMID, abstract_sections=TEXT))
+    assert run("check", *options, str(claims))[0] == 0
+    age_every_row(cache)
+    fake_eutils.always_fail("503")
+    code, out, err = run("check", *options, "--max-tries", "1", "--max-age", "30", str(claims))
+    assert code == 0 and json.loads(out)["claims"][0]["status"] == "verified"
+    (note,) = json.loads(out)["notes"]
+    assert note.startswith(f"PMID {PMID}: the stored record, fetched {LONG_AGO}, is older than max-age")
+    assert f"claimcheck: {note}" in err
