@@ -391,4 +391,5 @@ def check(
     finally:
         if own_client and client is not None:
             client.close()
-    return audit(claims_files, obtained, settings=settings, ignore=ignore)
+    report = audit(claims_files, obtained, settings=settings, ignore=ignore)
+    return replace(report, notes=obtained.problems)

@@ -14,7 +14,7 @@ import pytest
 from claimcheck.cli import main
 from claimcheck.config import load_config
 from claimcheck.errors import ConfigError
-from claimcheck.pipeline import obtain_records
+from claimcheck.pipeline import check, obtain_records
 from claimcheck.pubmed import EutilsClient
 from claimcheck.store import DATABASE_NAME, RecordStore, StoredRecord
 from tests.builders import one_quote_claims
@@ -140,3 +140,7 @@ def test_the_report_notes_an_aged_record_used_as_stored(fake_eutils: FakeEutils,
     (note,) = json.loads(out)["notes"]
     assert note.startswith(f"PMID {PMID}: the stored record, fetched {LONG_AGO}, is older than max-age")
     assert f"claimcheck: {note}" in err
+    client = EutilsClient(base_url=fake_eutils.url, backoff=0.01, max_tries=1, requests_per_second=50)
+    with client:
+        report = check([claims], cache_dir=cache, client=client, max_age=timedelta(days=30))
+    assert report.notes == (note,)
