@@ -45,6 +45,17 @@ def age_every_row(cache: Path, fetched_at: str = LONG_AGO) -> None:
     connection.close()
 
 
+def checked_once(server: FakeEutils, folder: Path) -> tuple[Path, Path, list[str]]:
+    """A claims file checked once, its record fetched into a fresh cache: the file, the cache, the options."""
+    claims = folder / "claims.yaml"
+    claims.write_text(CLAIMS, encoding="utf-8")
+    cache = folder / "cache"
+    options = ["--format", "json", "--eutils-url", server.url, "--cache-dir", str(cache), "--retry-wait", "0.01"]
+    server.add_record(PMID, make_article_xml(PMID, abstract_sections=TEXT))
+    assert run("check", *options, str(claims))[0] == 0
+    return claims, cache, options
+
+
 def codes(stdout: str) -> list[str]:
     return [finding["code"] for claim in json.loads(stdout)["claims"] for finding in claim["findings"]]
 
@@ -52,12 +63,7 @@ def codes(stdout: str) -> list[str]:
 def test_a_record_older_than_max_age_is_fetched_again_and_its_retraction_seen(
     fake_eutils: FakeEutils, tmp_path: Path
 ) -> None:
-    claims = tmp_path / "claims.yaml"
-    claims.write_text(CLAIMS, encoding="utf-8")
-    cache = tmp_path / "cache"
-    options = ["--format", "json", "--eutils-url", fake_eutils.url, "--cache-dir", str(cache), "--retry-wait", "0.01"]
-    fake_eutils.add_record(PMID, make_article_xml(PMID, abstract_sections=TEXT))
-    assert run("check", *options, str(claims))[0] == 0
+    claims, cache, options = checked_once(fake_eutils, tmp_path)
     fake_eutils.add_record(PMID, RETRACTED)  # retracted since it was cached
     age_every_row(cache)
 
@@ -127,12 +133,7 @@ def test_max_age_is_read_from_the_config_file_and_the_command_line(tmp_path: Pat
 
 
 def test_the_report_notes_an_aged_record_used_as_stored(fake_eutils: FakeEutils, tmp_path: Path) -> None:
-    claims = tmp_path / "claims.yaml"
-    claims.write_text(CLAIMS, encoding="utf-8")
-    cache = tmp_path / "cache"
-    options = ["--format", "json", "--eutils-url", fake_eutils.url, "--cache-dir", str(cache), "--retry-wait", "0.01"]
-    fake_eutils.add_record(PMID, make_article_xml(PMID, abstract_sections=TEXT))
-    assert run("check", *options, str(claims))[0] == 0
+    claims, cache, options = checked_once(fake_eutils, tmp_path)
     age_every_row(cache)
     fake_eutils.always_fail("503")
     code, out, err = run("check", *options, "--max-tries", "1", "--max-age", "30", str(claims))
