@@ -39,9 +39,10 @@ def run(*args: str) -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
-def age_every_row(cache: Path, fetched_at: str = LONG_AGO) -> None:
+def age_every_row(cache: Path) -> None:
+    """Make every cached record look fetched long ago."""
     with sqlite3.connect(cache / DATABASE_NAME) as connection:
-        connection.execute("UPDATE records SET fetched_at = ?", (fetched_at,))
+        connection.execute("UPDATE records SET fetched_at = ?", (LONG_AGO,))
     connection.close()
 
 
