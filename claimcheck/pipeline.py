@@ -82,12 +82,8 @@ def obtain_records(
     unavailable: dict[str, str] = {}
     aged: dict[str, tuple[Record, str]] = {}
     for pmid, stored in store.get_many(pmids).items():
-        # The store read each record when it checked its bytes; parse only what it did not read.
-        try:
-            record = stored.record if stored.record is not None else parse_record(stored.data)
-        except MalformedXMLError as error:
-            store.problems.append(f"PMID {pmid}: the stored record could not be read ({error}); fetching it again")
-            continue
+        # get_many reads every record it returns (an unreadable one is reported as damaged and left out).
+        record = stored.record if stored.record is not None else parse_record(stored.data)
         if client is not None and max_age is not None and stored.is_older_than(max_age):
             aged[pmid] = (record, stored.fetched_at or "")
             continue
