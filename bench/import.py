@@ -25,9 +25,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench._corpus import CORPUS_FILE, corpus_file  # noqa: E402
 from bench._machine import print_machine, verdict  # noqa: E402
 
-CORPUS_FILE = "pubmed21n1298.xml.gz"
 COPIES = 4
 _PMID = re.compile(rb"(<PMID\b[^>]*>)(\d+)(</PMID>)")
 _SET_OPEN = re.compile(rb"<PubmedArticleSet\b[^>]*>")
@@ -39,13 +39,8 @@ def main(argv: list[str]) -> int:
     options = _options(argv)
     if options.task:
         return _child(options.task, options.files)
-    # Only here: the children must not pay for importing pytest, which tests.corpus needs.
-    from tests.corpus import CorpusUnavailable, corpus_files
-
-    try:
-        path = corpus_files()[CORPUS_FILE]
-    except CorpusUnavailable as error:
-        print(f"cannot run: {error}", file=sys.stderr)
+    path = corpus_file()
+    if path is None:
         return 2
     print_machine()
     with tempfile.TemporaryDirectory(prefix="claimcheck-bench-import-") as folder:

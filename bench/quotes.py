@@ -22,20 +22,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from claimcheck.matching import Verdict, verify_quote
 from claimcheck.model import Record
 from claimcheck.records import iter_pubmed_file
+from bench._corpus import CORPUS_FILE, corpus_file
 from bench._machine import print_machine
-from tests.corpus import CorpusUnavailable, corpus_files
 from tests.test_checks_quotes import changed_number, negated, quoted_sentence, without_hedge
-
-CORPUS_FILE = "pubmed21n1298.xml.gz"
 
 
 def main(argv: list[str]) -> int:
     """Print the machine, then checks per second overall and per kind of quote."""
     count = int(argv[0]) if argv else 5000
-    try:
-        path = corpus_files()[CORPUS_FILE]
-    except CorpusUnavailable as error:
-        print(f"cannot run: {error}", file=sys.stderr)
+    path = corpus_file()
+    if path is None:
         return 2
     print_machine()
     started = time.perf_counter()
