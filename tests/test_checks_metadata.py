@@ -1,12 +1,10 @@
 """Metadata checks M201-M207 on records written for these tests, and the accuracy set's thresholds."""
 
-import importlib.util
-import sys
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
+import bench.accuracy as bench
 from claimcheck import rules
 from claimcheck.checks.metadata import check_metadata
 from claimcheck.checks.references import check_reference
@@ -25,7 +23,6 @@ from claimcheck.model import (
 )
 from claimcheck.records import iter_pubmed_file
 
-ROOT = Path(__file__).resolve().parent.parent
 
 OSLO_TRIAL = Record(
     pmid="26600001",
@@ -573,16 +570,7 @@ def test_a_claim_that_states_nothing_checkable_has_no_findings():
 # --- the accuracy set -------------------------------------------------------------------------
 
 
-def load_bench():
-    spec = importlib.util.spec_from_file_location("accuracy_bench", ROOT / "bench" / "accuracy.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_accuracy_set_meets_precision_and_recall_per_family():
-    bench = load_bench()
     outcomes, items = [], []
     for path in bench.all_sets():  # every set runs through every check: cross-family false alarms count
         records, set_items = bench.load_set(path)

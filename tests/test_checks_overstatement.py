@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rapidfuzz import fuzz
-from ruamel.yaml import YAML
 
+from bench.accuracy import load_set
 from claimcheck import rules
 from claimcheck.checks import overstatement
 from claimcheck.checks.overstatement import _sorted_words, check_overstatement
@@ -526,27 +525,8 @@ def test_the_source_in_its_own_words_is_never_an_overstatement(record: Record) -
 # --- the labelled set ----------------------------------------------------------------------------------
 
 
-def load_accuracy_set(path: Path) -> tuple[dict[str, Record], list[dict[str, Any]]]:
-    """The records and items of a labelled set in the format of tests/data/accuracy (YAML here)."""
-    data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
-    records = {key: record_from_data(value) for key, value in data["records"].items()}
-    return records, list(data["items"])
-
-
-def record_from_data(data: dict[str, Any]) -> Record:
-    abstract = data.get("abstract", "")
-    return Record(
-        pmid=str(data["pmid"]),
-        title=data["title"],
-        abstract_sections=(AbstractSection("", "", abstract),) if abstract else (),
-        publication_types=tuple(data.get("publication_types", ())),
-        mesh_headings=tuple(data.get("mesh_headings", ())),
-        keywords=tuple(data.get("keywords", ())),
-    )
-
-
 def test_labelled_set_precision_and_recall() -> None:
-    records, items = load_accuracy_set(ACCURACY_SET)
+    records, items = load_set(ACCURACY_SET)
     assert len(items) >= 40
     assert {item["record"] for item in items} <= set(records)
     true_positives = false_positives = false_negatives = 0
@@ -564,7 +544,7 @@ def test_labelled_set_precision_and_recall() -> None:
 
 
 def test_labelled_set_covers_every_rule_and_accurate_claims() -> None:
-    _records, items = load_accuracy_set(ACCURACY_SET)
+    _records, items = load_set(ACCURACY_SET)
     expected = [code for item in items for code in item["expect"]]
     for number in range(1, 10):
         assert expected.count(f"O30{number}") >= 2, f"O30{number}"
